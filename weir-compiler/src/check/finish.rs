@@ -156,11 +156,7 @@ impl Checker {
                 callee: Callee::Builtin(b @ Builtin::VecLen),
                 args,
                 ..
-            } => {
-                if args[0].ty == Type::Str {
-                    *b = Builtin::StrLen;
-                }
-            }
+            } if args[0].ty == Type::Str => *b = Builtin::StrLen,
             TExprKind::Block(items) => {
                 // `(do ... e ())` where `e` is Unit: the trailing Unit (added for `when`) is
                 // redundant; dropping it keeps `e` in tail position.
