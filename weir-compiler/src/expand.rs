@@ -59,15 +59,28 @@ pub(crate) fn describe(s: &Sexp) -> String {
 }
 
 impl Ctx {
-    fn expand(&mut self, form: Sexp, depth: usize) -> Sexp {
-        let form = match form.head() {
-            Some(h @ ("->" | "->>")) => {
-                let last = h == "->>";
-                self.thread(form, last, depth)
+    fn expand(&mut self, mut form: Sexp, depth: usize) -> Sexp {
+        // A rewrite may produce another sugar form (`(-> x (->> y f))`); repeat until none is left.
+        // `added` counts the nesting the rewrites at this position have introduced.
+        let mut added = 0;
+        loop {
+            let res = match form.head() {
+                Some("->") => self.thread(form, false, depth + added),
+                Some("->>") => self.thread(form, true, depth + added),
+                Some("cond") => self.cond(form, depth + added),
+                _ => break,
+            };
+            match res {
+                Ok((f, n)) => {
+                    form = f;
+                    added += n;
+                }
+                Err(f) => {
+                    form = f;
+                    break;
+                }
             }
-            Some("cond") => self.cond(form, depth),
-            _ => form,
-        };
+        }
         self.expand_children(form, depth)
     }
 
@@ -103,7 +116,7 @@ impl Ctx {
     }
 
     /// `(-> e s1 ... sn)` / `(->> e s1 ... sn)`; returns the form unchanged after an error.
-    fn thread(&mut self, form: Sexp, last: bool, depth: usize) -> Sexp {
+    fn thread(&mut self, form: Sexp, last: bool, depth: usize) -> Result<(Sexp, usize), Sexp> {
         let items = form.as_list().unwrap();
         let name = if last { "->>" } else { "->" };
         let Some(init) = items.get(1) else {
@@ -114,7 +127,7 @@ impl Ctx {
                 )
                 .with_note(format!("write `({name} e step ...)`")),
             );
-            return form;
+            return Err(form);
         };
         let steps = &items[2..];
         let mut ok = true;
@@ -149,7 +162,7 @@ impl Ctx {
         }
         let n = steps.len();
         if !ok || self.too_deep(form.span, depth, n) {
-            return form;
+            return Err(form);
         }
         let Sexp { kind, span } = form;
         let SexpKind::List(items) = kind else {
@@ -171,11 +184,11 @@ impl Ctx {
                 _ => list(vec![step, acc], call_span),
             };
         }
-        acc
+        Ok((acc, n))
     }
 
     /// `(cond (t e)* (else e))` → nested `if`; returns the form unchanged after an error.
-    fn cond(&mut self, form: Sexp, depth: usize) -> Sexp {
+    fn cond(&mut self, form: Sexp, depth: usize) -> Result<(Sexp, usize), Sexp> {
         let items = form.as_list().unwrap();
         let clauses = &items[1..];
         let mut ok = true;
@@ -233,8 +246,9 @@ impl Ctx {
             );
             ok = false;
         }
-        if !ok || self.too_deep(form.span, depth, clauses.len()) {
-            return form;
+        let n = clauses.len();
+        if !ok || self.too_deep(form.span, depth, n) {
+            return Err(form);
         }
         let Sexp { kind, span } = form;
         let SexpKind::List(items) = kind else {
@@ -251,7 +265,7 @@ impl Ctx {
             let if_head = Sexp::new(SexpKind::Ident("if".to_string()), head.span);
             acc = list(vec![if_head, test, e, acc], clause_span);
         }
-        acc
+        Ok((acc, n))
     }
 }
 
@@ -369,20 +383,36 @@ fn atom(s: &Sexp, out: &mut String) {
     }
 }
 
-/// How many elements after the head stay on the head's line when a list is broken.
-fn header_len(items: &[Sexp]) -> usize {
+/// How a broken list places its elements after the head.
+enum Layout {
+    /// Up to n header elements (a name, parameters, a test) on the head's line, then one element
+    /// per line: definitions and special forms with bodies.
+    Header(usize),
+    /// As many elements per line as fit: calls and data.
+    Fill,
+}
+
+fn layout(items: &[Sexp]) -> Layout {
     match items.first().and_then(Sexp::as_ident) {
         Some("defn") => {
             if items.get(3).is_some_and(|s| s.kind == SexpKind::Colon) {
-                4
+                Layout::Header(4)
             } else {
-                2
+                Layout::Header(2)
             }
         }
-        Some("pub") => 0,
-        Some(_) => 1,
-        None => 0,
+        Some("pub" | "do" | "unsafe" | "and" | "or" | "extern") => Layout::Header(0),
+        Some(
+            "fn" | "let" | "if" | "when" | "unless" | "match" | "for" | "for-each" | "defstruct"
+            | "deftype" | "defglobal" | "set!" | "update" | "ann" | "import",
+        ) => Layout::Header(1),
+        _ => Layout::Fill,
     }
+}
+
+/// Does `item` print on one line when started at column `col`?
+fn line_is_flat(item: &Sexp, col: usize) -> bool {
+    flat(item, &mut String::new(), WIDTH.saturating_sub(col))
 }
 
 /// Column of the end of `out` (characters since the last newline).
@@ -404,28 +434,33 @@ fn print_sexp(s: &Sexp, indent: usize, out: &mut String) {
             let (open, close) = delims(s);
             out.push(open);
             let inner = indent + if open == '(' { 2 } else { 1 };
-            let header = if open == '(' { header_len(items) } else { 0 };
+            let layout = if open == '(' {
+                layout(items)
+            } else {
+                Layout::Fill
+            };
             let mut rest = items.iter().enumerate().peekable();
             if let Some((_, first)) = rest.next() {
                 print_sexp(first, indent + 1, out);
             }
-            // Keep the header (a definition's name and parameters, a test, ...) on the first line.
-            while let Some(&(i, item)) = rest.peek() {
-                if i > header {
-                    break;
-                }
+            let mut fresh_line = false;
+            for (i, item) in rest {
                 let mut line = String::new();
-                if !flat(item, &mut line, WIDTH.saturating_sub(column(out) + 1)) {
-                    break;
+                let fits = flat(item, &mut line, WIDTH.saturating_sub(column(out) + 1));
+                let same_line = match layout {
+                    Layout::Header(n) => i <= n && fits,
+                    Layout::Fill => fits && !fresh_line,
+                };
+                if same_line {
+                    out.push(' ');
+                    out.push_str(&line);
+                    continue;
                 }
-                out.push(' ');
-                out.push_str(&line);
-                rest.next();
-            }
-            for (_, item) in rest {
                 out.push('\n');
                 out.extend(std::iter::repeat_n(' ', inner));
                 print_sexp(item, inner, out);
+                // After an element that had to be broken, start the next one on a new line.
+                fresh_line = !line_is_flat(item, inner);
             }
             out.push(close);
         }
@@ -439,3 +474,6 @@ fn print_sexp(s: &Sexp, indent: usize, out: &mut String) {
         _ => atom(s, out),
     }
 }
+
+#[cfg(test)]
+mod tests;
