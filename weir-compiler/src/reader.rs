@@ -179,30 +179,41 @@ impl<'a> Reader<'a> {
                         );
                         continue;
                     };
-                    if frame.delim != delim {
-                        self.error(
-                            Diagnostic::error(
-                                span,
-                                format!(
-                                    "mismatched delimiter: `{}` closed by `{}`",
-                                    frame.delim.open(),
-                                    delim.close()
-                                ),
-                            )
+                    if frame.delim == delim {
+                        close_frame(frame, span, &mut stack, &mut top);
+                        continue;
+                    }
+                    // `(a [b) c`: if the parent matches, the inner form was left unclosed; close
+                    // both. Otherwise the closer is a typo for the expected one (`(b]`).
+                    let parent_matches = stack.last().is_some_and(|p| p.delim == delim);
+                    let msg = if parent_matches {
+                        format!(
+                            "unclosed `{}` before `{}`",
+                            frame.delim.open(),
+                            delim.close()
+                        )
+                    } else {
+                        format!(
+                            "mismatched delimiter: `{}` closed by `{}`",
+                            frame.delim.open(),
+                            delim.close()
+                        )
+                    };
+                    self.error(
+                        Diagnostic::error(span, msg)
                             .with_label(format!("expected `{}`", frame.delim.close()))
                             .with_secondary(frame.open, "opened here"),
-                        );
-                    }
-                    let full = frame.open.to(span);
-                    let kind = match frame.delim {
-                        Delim::Paren => SexpKind::List(frame.items),
-                        Delim::Bracket => SexpKind::Vector(frame.items),
-                        Delim::Brace => SexpKind::Brace(frame.items),
-                    };
-                    let datum = Sexp::new(kind, full);
-                    match stack.last_mut() {
-                        Some(parent) => parent.items.push(datum),
-                        None => top.push(datum),
+                    );
+                    if parent_matches {
+                        let inner_end = Span {
+                            end: span.start,
+                            ..span
+                        };
+                        close_frame(frame, inner_end, &mut stack, &mut top);
+                        let parent = stack.pop().unwrap();
+                        close_frame(parent, span, &mut stack, &mut top);
+                    } else {
+                        close_frame(frame, span, &mut stack, &mut top);
                     }
                 }
                 Token::Atom(kind) => {
@@ -273,7 +284,24 @@ impl<'a> Reader<'a> {
         }
         top
     }
+}
 
+/// Turns an open frame into a datum ending at `end` and adds it to its parent (or the top level).
+fn close_frame(frame: Frame, end: Span, stack: &mut [Frame], top: &mut Vec<Sexp>) {
+    let full = frame.open.to(end);
+    let kind = match frame.delim {
+        Delim::Paren => SexpKind::List(frame.items),
+        Delim::Bracket => SexpKind::Vector(frame.items),
+        Delim::Brace => SexpKind::Brace(frame.items),
+    };
+    let datum = Sexp::new(kind, full);
+    match stack.last_mut() {
+        Some(parent) => parent.items.push(datum),
+        None => top.push(datum),
+    }
+}
+
+impl Reader<'_> {
     /// Skips whitespace and comments; returns the next token and its start offset.
     fn next_token(&mut self) -> Option<(usize, Token)> {
         loop {

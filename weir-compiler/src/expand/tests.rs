@@ -89,3 +89,16 @@ fn printing_breaks_long_forms_and_round_trips() {
     );
     assert_round_trip(text);
 }
+
+#[test]
+fn spec_examples_print_and_read_back() {
+    let dir = std::path::Path::new("/work/shared/spec/examples");
+    for sub in [dir.to_path_buf(), dir.join("modules")] {
+        for entry in std::fs::read_dir(&sub).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "weir") {
+                assert_round_trip(&std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+}

@@ -179,3 +179,20 @@ fn ten_megabytes_is_fast() {
     assert_eq!(forms.len(), 10_000_000 / unit.len() + 1);
     assert!(t.elapsed().as_secs() < 20, "took {:?}", t.elapsed());
 }
+
+#[test]
+fn unclosed_inner_form_before_matching_closer() {
+    check("(a [b) c", "(id:a [id:b])\nid:c\n1:6: unclosed `[` before `)`");
+    let (_, diags) = read(FileId(0), "(a [b) c");
+    assert_eq!(diags[0].labels[1].span.start, 3, "secondary label at the `[`");
+}
+
+#[test]
+fn spans_cover_the_datum() {
+    let text = "(f x)? \"s\\n\" :k";
+    let (forms, _) = read(FileId(0), text);
+    let spans: Vec<(u32, u32)> = forms.iter().map(|f| (f.span.start, f.span.end)).collect();
+    assert_eq!(spans, vec![(0, 6), (7, 12), (13, 15)]);
+    let SexpKind::Try(inner) = &forms[0].kind else { panic!() };
+    assert_eq!((inner.span.start, inner.span.end), (0, 5));
+}
