@@ -433,11 +433,14 @@ fn print_sexp(s: &Sexp, indent: usize, out: &mut String) {
         SexpKind::List(items) | SexpKind::Vector(items) | SexpKind::Brace(items) => {
             let (open, close) = delims(s);
             out.push(open);
-            let inner = indent + if open == '(' { 2 } else { 1 };
-            let layout = if open == '(' {
-                layout(items)
-            } else {
-                Layout::Fill
+            // Calls and special forms indent their arguments by 2; data, and lists of lists
+            // (bindings, parameters, match arms), align their elements after the delimiter.
+            let ident_head = items.first().is_some_and(|h| h.as_ident().is_some());
+            let inner = indent + if open == '(' && ident_head { 2 } else { 1 };
+            let layout = match open {
+                '(' if ident_head => layout(items),
+                '(' => Layout::Header(0),
+                _ => Layout::Fill,
             };
             let mut rest = items.iter().enumerate().peekable();
             if let Some((_, first)) = rest.next() {
@@ -446,7 +449,13 @@ fn print_sexp(s: &Sexp, indent: usize, out: &mut String) {
             let mut fresh_line = false;
             for (i, item) in rest {
                 let mut line = String::new();
-                let fits = flat(item, &mut line, WIDTH.saturating_sub(column(out) + 1));
+                let mut fits = flat(item, &mut line, WIDTH.saturating_sub(column(out) + 1));
+                if item.kind == SexpKind::Colon {
+                    // Keep `: Type` together.
+                    if let Some(ty) = items.get(i + 1) {
+                        fits = fits && line_is_flat(ty, column(out) + 3);
+                    }
+                }
                 let same_line = match layout {
                     Layout::Header(n) => i <= n && fits,
                     Layout::Fill => fits && !fresh_line,
@@ -454,6 +463,17 @@ fn print_sexp(s: &Sexp, indent: usize, out: &mut String) {
                 if same_line {
                     out.push(' ');
                     out.push_str(&line);
+                    continue;
+                }
+                let list_of_lists = item
+                    .as_list()
+                    .is_some_and(|l| l.first().is_some_and(|h| h.as_list().is_some()));
+                if matches!(layout, Layout::Header(n) if i <= n) && list_of_lists {
+                    // A long binding list stays on the head's line, its elements aligned.
+                    out.push(' ');
+                    let col = column(out);
+                    print_sexp(item, col, out);
+                    fresh_line = true;
                     continue;
                 }
                 out.push('\n');

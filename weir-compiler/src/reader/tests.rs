@@ -182,9 +182,15 @@ fn ten_megabytes_is_fast() {
 
 #[test]
 fn unclosed_inner_form_before_matching_closer() {
-    check("(a [b) c", "(id:a [id:b])\nid:c\n1:6: unclosed `[` before `)`");
+    check(
+        "(a [b) c",
+        "(id:a [id:b])\nid:c\n1:6: unclosed `[` before `)`",
+    );
     let (_, diags) = read(FileId(0), "(a [b) c");
-    assert_eq!(diags[0].labels[1].span.start, 3, "secondary label at the `[`");
+    assert_eq!(
+        diags[0].labels[1].span.start, 3,
+        "secondary label at the `[`"
+    );
 }
 
 #[test]
@@ -193,6 +199,8 @@ fn spans_cover_the_datum() {
     let (forms, _) = read(FileId(0), text);
     let spans: Vec<(u32, u32)> = forms.iter().map(|f| (f.span.start, f.span.end)).collect();
     assert_eq!(spans, vec![(0, 6), (7, 12), (13, 15)]);
-    let SexpKind::Try(inner) = &forms[0].kind else { panic!() };
+    let SexpKind::Try(inner) = &forms[0].kind else {
+        panic!()
+    };
     assert_eq!((inner.span.start, inner.span.end), (0, 5));
 }
