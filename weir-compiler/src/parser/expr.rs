@@ -264,6 +264,13 @@ impl Parser {
                     v,
                 )
             }
+            [m, _] if m.as_ident() == Some("mut") => {
+                self.err(
+                    s.span,
+                    "expected a mutable binding `(mut name value)`, found `(mut name)` without a value",
+                );
+                return None;
+            }
             [target, v] => match &target.kind {
                 SexpKind::Ident(_) => {
                     let name = self.def_name(target, "a variable name")?;

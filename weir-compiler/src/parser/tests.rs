@@ -107,6 +107,30 @@ fn deep_and_large_inputs_do_not_crash() {
     });
 }
 
+#[test]
+fn max_depth_fits_in_an_8mb_stack() {
+    // The reader allows 1000 levels; reading, expanding and parsing them (debug build) must fit
+    // in the main thread's usual 8 MB stack, not only in `BIG_STACK`.
+    crate::with_stack(8 << 20, || {
+        let deep = format!(
+            "(defn main () {}1{})",
+            "(f [(g ".repeat(332),
+            ")])".repeat(332)
+        );
+        let (out, n) = run(&deep);
+        assert_eq!(n, 0, "{out}");
+        let deep = format!(
+            "(defn main () {}x{})",
+            "(let ((a ".repeat(300),
+            ")) a)".repeat(300)
+        );
+        let (out, n) = run(&deep);
+        assert_eq!(n, 0, "{}", &out[..300]);
+        let text = crate::expand::print_forms(&expand(read(FileId(0), &deep).0).0);
+        assert!(text.len() > deep.len());
+    });
+}
+
 fn token_soup() -> impl Strategy<Value = String> {
     let tokens = prop::sample::select(vec![
         "(",
