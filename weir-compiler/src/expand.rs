@@ -47,6 +47,9 @@ pub(crate) fn describe(s: &Sexp) -> String {
         SexpKind::Brace(_) => "a brace form `{...}`".to_string(),
         SexpKind::Int(v) => format!("the integer `{v}`"),
         SexpKind::Float(t) => format!("the float `{t}`"),
+        SexpKind::Str(b) if b.len() <= 24 => {
+            format!("the string {:?}", String::from_utf8_lossy(b))
+        }
         SexpKind::Str(_) => "a string literal".to_string(),
         SexpKind::Bool(b) => format!("`{b}`"),
         SexpKind::Keyword(k) => format!("the keyword `:{k}`"),
