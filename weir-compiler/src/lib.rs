@@ -38,8 +38,15 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
     diagnostics.extend(d);
     let (module, d) = parser::parse_module(&forms);
     diagnostics.extend(d);
+    // The checker reports nothing new about a module whose syntax was broken beyond the
+    // `Error` nodes the parser left, so always run it: it finds type errors in the other forms.
     let (program, d) = check::check_program(&module);
     diagnostics.extend(d);
+    diagnostics.sort_by_key(|d| {
+        d.primary_span()
+            .map(|s| (s.file, s.start))
+            .unwrap_or_default()
+    });
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     Frontend {
         program: if ok { program } else { None },

@@ -61,11 +61,14 @@ impl Checker {
         let mut ok = true;
         for a in args {
             if let Some(l) = &a.label {
+                ok = false;
+                if matches!(a.expr.kind, ExprKind::Error) {
+                    continue; // the parser already reported the label without a value
+                }
                 self.push_diag(
                     Diagnostic::error(l.span, format!("labelled argument `:{}` in a call of {what}", l.text))
                         .with_note("labels can only name the parameters of a `defn`, an extern or a struct constructor; to pass a keyword string, bind it first: `(let ((k :k)) ...)`"),
                 );
-                ok = false;
             }
         }
         ok

@@ -24,6 +24,9 @@ mod finish;
 mod pattern;
 mod unify;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -176,6 +179,8 @@ struct Checker {
     fields: Vec<FieldFixup>,
     constraints: Vec<(Type, Class, Span)>,
     float_texts: HashMap<(u32, u32), String>,
+    /// Type variables of expressions that had errors (see `error_expr`).
+    poisoned: Vec<u32>,
     /// Integer literal patterns, range-checked once their type is final.
     pattern_lits: Vec<(Type, i128, Span)>,
     main: Option<FuncId>,
@@ -204,6 +209,7 @@ impl Checker {
             constraints: Vec::new(),
             float_texts: HashMap::new(),
             pattern_lits: Vec::new(),
+            poisoned: Vec::new(),
             main: None,
         }
     }
@@ -214,10 +220,6 @@ impl Checker {
 
     fn push_diag(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    fn has_errors(&self) -> bool {
-        self.diags.iter().any(Diagnostic::is_error)
     }
 
     /// A type in Weir syntax with variables resolved as far as known: an unknown type prints as
