@@ -61,10 +61,20 @@ impl Input {
     }
 }
 
-/// Writes `text` to stdout; a closed pipe (`weir parse f | head`) is not an error.
+/// Writes `text` to stdout, ending it with a newline if it has none; a closed pipe
+/// (`weir parse f | head`) is not an error.
 pub fn print_stdout(shell: &Shell, text: &str) -> i32 {
     let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let newline: &[u8] = if text.is_empty() || text.ends_with('\n') {
+        b""
+    } else {
+        b"\n"
+    };
+    let res = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(newline))
+        .and_then(|()| out.flush());
+    match res {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
