@@ -40,7 +40,13 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
     diagnostics.extend(d);
     // The checker reports nothing new about a module whose syntax was broken beyond the
     // `Error` nodes the parser left, so always run it: it finds type errors in the other forms.
-    let (program, d) = check::check_program(&module);
+    let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
+    let (program, d) = check::check_module(
+        &module,
+        check::CheckOptions {
+            require_main: syntax_ok,
+        },
+    );
     diagnostics.extend(d);
     diagnostics.sort_by_key(|d| {
         d.primary_span()

@@ -146,6 +146,7 @@ impl Checker {
                 let span = self.value_spans["main"];
                 self.error(span, "`main` must be a function: `(defn main () ...)`");
             }
+            None if !self.require_main => {}
             None => {
                 let span = module
                     .items

@@ -38,9 +38,23 @@ use crate::types::{AdtDef, AdtId, Type, TypeDisplay};
 
 use unify::{VarKind, Vars};
 
+/// How to check a module.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// Report a missing or malformed `main` (§1). Off for libraries, and when the source had
+    /// syntax errors (the form holding `main` may be the one that was dropped).
+    pub require_main: bool,
+}
+
 /// Checks a single-file program (the prelude is implicit).
 pub fn check_program(module: &Module) -> (Option<Program>, Vec<Diagnostic>) {
+    check_module(module, CheckOptions { require_main: true })
+}
+
+/// Checks a module; `Program` is `None` when there are errors or no `main`.
+pub fn check_module(module: &Module, opts: CheckOptions) -> (Option<Program>, Vec<Diagnostic>) {
     let mut ck = Checker::new();
+    ck.require_main = opts.require_main;
     ck.collect(module);
     ck.check_bodies(module);
     let program = ck.finish();
@@ -184,6 +198,7 @@ struct Checker {
     /// Integer literal patterns, range-checked once their type is final.
     pattern_lits: Vec<(Type, i128, Span)>,
     main: Option<FuncId>,
+    require_main: bool,
 }
 
 impl Checker {
@@ -211,6 +226,7 @@ impl Checker {
             pattern_lits: Vec::new(),
             poisoned: Vec::new(),
             main: None,
+            require_main: true,
         }
     }
 
