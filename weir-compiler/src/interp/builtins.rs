@@ -9,9 +9,9 @@ use std::rc::Rc;
 use super::eval::int_value;
 use super::print::{to_bytes, write_value};
 use super::value::{values_cmp, values_eq, Value};
-use super::{rt_error, Ctrl, Interp, Res};
+use super::{Ctrl, Interp, Res};
 use crate::span::Span;
-use crate::tir::{Builtin, TExpr};
+use crate::tir::{Builtin, Callee, TExpr, TExprKind};
 use crate::types::{FloatTy, IntTy};
 
 mod libm {
@@ -31,20 +31,20 @@ mod libm {
 }
 
 macro_rules! int_arith {
-    ($op:expr, $x:expr, $y:expr, $span:expr) => {
+    ($op:expr, $x:expr, $y:expr) => {
         match $op {
             Builtin::Add => $x.wrapping_add($y),
             Builtin::Sub => $x.wrapping_sub($y),
             Builtin::Mul => $x.wrapping_mul($y),
             Builtin::Div => {
                 if $y == 0 {
-                    return Err(rt_error("division by zero", $span));
+                    return Err(());
                 }
                 $x.wrapping_div($y)
             }
             Builtin::Mod => {
                 if $y == 0 {
-                    return Err(rt_error("division by zero", $span));
+                    return Err(());
                 }
                 $x.wrapping_rem($y)
             }
@@ -99,18 +99,19 @@ macro_rules! float_arith {
     };
 }
 
-/// A binary arithmetic builtin (`+ - * / mod min max`) on two values of one numeric type.
-pub(crate) fn arith(op: Builtin, a: Value, b: Value, span: Span) -> Res {
+/// A binary arithmetic builtin (`+ - * / mod min max`) on two values of one numeric type;
+/// `Err` is an integer division by zero.
+pub(crate) fn arith(op: Builtin, a: Value, b: Value) -> Result<Value, ()> {
     use Value::*;
     Ok(match (a, b) {
-        (I64(x), I64(y)) => I64(int_arith!(op, x, y, span)),
-        (I32(x), I32(y)) => I32(int_arith!(op, x, y, span)),
-        (I8(x), I8(y)) => I8(int_arith!(op, x, y, span)),
-        (I16(x), I16(y)) => I16(int_arith!(op, x, y, span)),
-        (U8(x), U8(y)) => U8(int_arith!(op, x, y, span)),
-        (U16(x), U16(y)) => U16(int_arith!(op, x, y, span)),
-        (U32(x), U32(y)) => U32(int_arith!(op, x, y, span)),
-        (U64(x), U64(y)) => U64(int_arith!(op, x, y, span)),
+        (I64(x), I64(y)) => I64(int_arith!(op, x, y)),
+        (I32(x), I32(y)) => I32(int_arith!(op, x, y)),
+        (I8(x), I8(y)) => I8(int_arith!(op, x, y)),
+        (I16(x), I16(y)) => I16(int_arith!(op, x, y)),
+        (U8(x), U8(y)) => U8(int_arith!(op, x, y)),
+        (U16(x), U16(y)) => U16(int_arith!(op, x, y)),
+        (U32(x), U32(y)) => U32(int_arith!(op, x, y)),
+        (U64(x), U64(y)) => U64(int_arith!(op, x, y)),
         (F64(x), F64(y)) => F64(float_arith!(op, x, y)),
         (F32(x), F32(y)) => F32(float_arith!(op, x, y)),
         (a, b) => unreachable!("internal error: {op:?} on {a:?} and {b:?}"),
@@ -218,20 +219,62 @@ impl Interp<'_, '_> {
     pub(crate) fn builtin(&mut self, b: Builtin, args: &[TExpr], e: &TExpr) -> Res {
         match b {
             Builtin::Add | Builtin::Sub | Builtin::Mul | Builtin::Div | Builtin::Mod => {
-                let mut acc = self.eval(&args[0])?;
+                let mut acc = self.operand(&args[0])?;
                 for a in &args[1..] {
-                    let v = self.eval(a)?;
-                    acc = arith(b, acc, v, e.span)?;
+                    let v = self.operand(a)?;
+                    // Fast path: i64 `+ - *`.
+                    if let (Value::I64(x), Value::I64(y)) = (&acc, &v) {
+                        match b {
+                            Builtin::Add => {
+                                acc = Value::I64(x.wrapping_add(*y));
+                                continue;
+                            }
+                            Builtin::Sub => {
+                                acc = Value::I64(x.wrapping_sub(*y));
+                                continue;
+                            }
+                            Builtin::Mul => {
+                                acc = Value::I64(x.wrapping_mul(*y));
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
+                    acc = match arith(b, acc, v) {
+                        Ok(v) => v,
+                        Err(()) => return Err(self.fail("division by zero", e.span)),
+                    };
                 }
                 Ok(acc)
             }
             Builtin::Eq | Builtin::Ne | Builtin::Lt | Builtin::Gt | Builtin::Le | Builtin::Ge => {
-                let x = self.eval(&args[0])?;
-                let y = self.eval(&args[1])?;
+                let x = self.operand(&args[0])?;
+                let y = self.operand(&args[1])?;
                 Ok(Value::Bool(compare(b, &x, &y)))
             }
             _ => self.builtin_other(b, args, e),
         }
+    }
+
+    /// Evaluates a Bool expression; comparisons of i64 skip building a `Value`.
+    #[inline]
+    pub(crate) fn eval_bool(&mut self, e: &TExpr) -> Result<bool, Ctrl> {
+        if let TExprKind::Call {
+            callee: Callee::Builtin(b),
+            args,
+            ..
+        } = &e.kind
+        {
+            if matches!(
+                b,
+                Builtin::Eq | Builtin::Ne | Builtin::Lt | Builtin::Gt | Builtin::Le | Builtin::Ge
+            ) {
+                let x = self.operand(&args[0])?;
+                let y = self.operand(&args[1])?;
+                return Ok(compare(*b, &x, &y));
+            }
+        }
+        Ok(self.eval(e)?.as_bool())
     }
 
     #[inline(never)]
@@ -241,7 +284,7 @@ impl Interp<'_, '_> {
             Builtin::Min | Builtin::Max => {
                 let x = self.eval(&args[0])?;
                 let y = self.eval(&args[1])?;
-                arith(b, x, y, span)
+                Ok(arith(b, x, y).expect("min/max cannot fail"))
             }
             Builtin::Neg => Ok(neg(self.eval(&args[0])?)),
             Builtin::Abs => Ok(abs(self.eval(&args[0])?)),
@@ -305,7 +348,7 @@ impl Interp<'_, '_> {
                 let Value::Vector(items) = v else {
                     unreachable!("internal error: nth of {v:?}")
                 };
-                let idx = check_index(i, items.len(), span)?;
+                let idx = self.check_index(i, items.len(), span)?;
                 Ok(items[idx].clone())
             }
             Builtin::Append => {
@@ -324,7 +367,7 @@ impl Interp<'_, '_> {
                 let Value::Vector(mut items) = v else {
                     unreachable!("internal error: set-nth of {v:?}")
                 };
-                let idx = check_index(i, items.len(), span)?;
+                let idx = self.check_index(i, items.len(), span)?;
                 Rc::make_mut(&mut items)[idx] = x;
                 Ok(Value::Vector(items))
             }
@@ -341,7 +384,7 @@ impl Interp<'_, '_> {
                 let start = self.eval(&args[1])?.as_i64();
                 let end = self.eval(&args[2])?.as_i64();
                 if start < 0 || end < 0 {
-                    return Err(rt_error("substring index out of range", span));
+                    return Err(self.fail("substring index out of range", span));
                 }
                 let bytes = s.as_bytes();
                 let end = (end as u64).min(bytes.len() as u64) as usize;
@@ -357,7 +400,7 @@ impl Interp<'_, '_> {
                 let i = self.eval(&args[1])?.as_i64();
                 let bytes = s.as_bytes();
                 if i < 0 || i as u64 >= bytes.len() as u64 {
-                    return Err(rt_error(
+                    return Err(self.fail(
                         format!("string index {i} out of bounds (len {})", bytes.len()),
                         span,
                     ));
@@ -391,7 +434,7 @@ impl Interp<'_, '_> {
                 let c = self.eval(&args[0])?.as_i64();
                 match u32::try_from(c).ok().and_then(char::from_u32) {
                     Some(ch) => Ok(Value::str(ch.to_string().into_bytes())),
-                    None => Err(rt_error(format!("invalid character code: {c}"), span)),
+                    None => Err(self.fail(format!("invalid character code: {c}"), span)),
                 }
             }
             Builtin::Println | Builtin::Print => {
@@ -413,7 +456,7 @@ impl Interp<'_, '_> {
             Builtin::RandomInt => {
                 let n = self.eval(&args[0])?.as_i64();
                 if n <= 0 {
-                    return Err(rt_error("random-int requires a positive bound", span));
+                    return Err(self.fail("random-int requires a positive bound", span));
                 }
                 let r = self.random();
                 Ok(Value::I64(((r * n as f64) as i64).min(n - 1)))
@@ -427,10 +470,9 @@ impl Interp<'_, '_> {
                 let path = self.eval(&args[0])?;
                 match std::fs::read(path_of(&path)) {
                     Ok(bytes) => Ok(Value::str(bytes)),
-                    Err(err) => Err(rt_error(
-                        format!("read-file failed: {}", io_reason(&err)),
-                        span,
-                    )),
+                    Err(err) => {
+                        Err(self.fail(format!("read-file failed: {}", io_reason(&err)), span))
+                    }
                 }
             }
             Builtin::WriteFile => {
@@ -438,10 +480,9 @@ impl Interp<'_, '_> {
                 let text = self.eval(&args[1])?;
                 match std::fs::write(path_of(&path), text.as_bytes()) {
                     Ok(()) => Ok(Value::Unit),
-                    Err(err) => Err(rt_error(
-                        format!("write-file failed: {}", io_reason(&err)),
-                        span,
-                    )),
+                    Err(err) => {
+                        Err(self.fail(format!("write-file failed: {}", io_reason(&err)), span))
+                    }
                 }
             }
             Builtin::TimeMs => Ok(Value::I64(self.start.elapsed().as_millis() as i64)),
@@ -467,7 +508,7 @@ impl Interp<'_, '_> {
                     text.extend_from_slice(b": ");
                     text.extend_from_slice(m.as_bytes());
                 }
-                Err(rt_error(String::from_utf8_lossy(&text), span))
+                Err(self.fail(String::from_utf8_lossy(&text), span))
             }
             Builtin::AssertEq => {
                 let x = self.eval(&args[0])?;
@@ -479,7 +520,7 @@ impl Interp<'_, '_> {
                 write_value(&mut text, &x, &self.prog.adts);
                 text.extend_from_slice(b", right = ");
                 write_value(&mut text, &y, &self.prog.adts);
-                Err(rt_error(String::from_utf8_lossy(&text), span))
+                Err(self.fail(String::from_utf8_lossy(&text), span))
             }
             Builtin::Args => {
                 let items = self
@@ -501,6 +542,13 @@ impl Interp<'_, '_> {
         }
     }
 
+    fn check_index(&mut self, i: i64, len: usize, span: Span) -> Result<usize, Ctrl> {
+        if i < 0 || i as u64 >= len as u64 {
+            return Err(self.fail(format!("index {i} out of bounds (len {len})"), span));
+        }
+        Ok(i as usize)
+    }
+
     fn random(&mut self) -> f64 {
         let s = xorshift(&mut self.rng);
         (s >> 11) as f64 / (1u64 << 53) as f64
@@ -508,21 +556,27 @@ impl Interp<'_, '_> {
 }
 
 /// `= != < > <= >=` on two values of one type.
+#[inline(always)]
 fn compare(op: Builtin, x: &Value, y: &Value) -> bool {
     use std::cmp::Ordering::*;
     match op {
+        _ if matches!((x, y), (Value::I64(_), Value::I64(_))) => {
+            // Fast path for the common i64 case.
+            let (Value::I64(a), Value::I64(b)) = (x, y) else {
+                unreachable!()
+            };
+            match op {
+                Builtin::Eq => a == b,
+                Builtin::Ne => a != b,
+                Builtin::Lt => a < b,
+                Builtin::Gt => a > b,
+                Builtin::Le => a <= b,
+                _ => a >= b,
+            }
+        }
         Builtin::Eq => values_eq(x, y),
         Builtin::Ne => !values_eq(x, y),
         _ => {
-            // Fast path for the common i64 case.
-            if let (Value::I64(a), Value::I64(b)) = (x, y) {
-                return match op {
-                    Builtin::Lt => a < b,
-                    Builtin::Gt => a > b,
-                    Builtin::Le => a <= b,
-                    _ => a >= b,
-                };
-            }
             let ord = values_cmp(x, y);
             match op {
                 Builtin::Lt => ord == Some(Less),
@@ -532,16 +586,6 @@ fn compare(op: Builtin, x: &Value, y: &Value) -> bool {
             }
         }
     }
-}
-
-fn check_index(i: i64, len: usize, span: Span) -> Result<usize, Ctrl> {
-    if i < 0 || i as u64 >= len as u64 {
-        return Err(rt_error(
-            format!("index {i} out of bounds (len {len})"),
-            span,
-        ));
-    }
-    Ok(i as usize)
 }
 
 /// The one-argument math builtins.

@@ -7,13 +7,22 @@
 use std::rc::Rc;
 
 use super::value::{AdtVal, Closure, Value};
-use super::{rt_error, Ctrl, Interp, Res};
+use super::{Ctrl, Interp, Res};
 use crate::span::Span;
 use crate::tir::{Callee, FuncId, Lambda, Lit, LocalId, TExpr, TExprKind, TPattern};
 use crate::types::{AdtId, FloatTy, IntTy, Type};
 
 /// The value of a literal of type `ty`.
+#[inline(always)]
 pub(crate) fn lit_value(lit: &Lit, ty: &Type) -> Value {
+    if let (Lit::Int(n), Type::Int(IntTy::I64)) = (lit, ty) {
+        return Value::I64(*n as i64);
+    }
+    lit_value_slow(lit, ty)
+}
+
+#[inline(never)]
+fn lit_value_slow(lit: &Lit, ty: &Type) -> Value {
     match lit {
         Lit::Int(n) => match ty {
             Type::Int(it) => int_value(*it, *n),
@@ -30,6 +39,7 @@ pub(crate) fn lit_value(lit: &Lit, ty: &Type) -> Value {
 }
 
 /// The integer of type `it` with the low bits of `n`.
+#[inline]
 pub(crate) fn int_value(it: IntTy, n: i128) -> Value {
     match it {
         IntTy::I8 => Value::I8(n as i8),
@@ -83,6 +93,16 @@ impl Interp<'_, '_> {
         self.stack[i] = v;
     }
 
+    /// `eval` with the leaves (locals, literals) handled without a recursive call.
+    #[inline(always)]
+    pub(crate) fn operand(&mut self, e: &TExpr) -> Res {
+        match &e.kind {
+            TExprKind::Local(id) => Ok(self.slot(*id).clone()),
+            TExprKind::Lit(lit) => Ok(lit_value(lit, &e.ty)),
+            _ => self.eval(e),
+        }
+    }
+
     pub(crate) fn eval(&mut self, e: &TExpr) -> Res {
         match &e.kind {
             TExprKind::Lit(lit) => Ok(lit_value(lit, &e.ty)),
@@ -101,7 +121,7 @@ impl Interp<'_, '_> {
                 Callee::Value(f) => self.call_value_expr(f, args, e.span),
             },
             TExprKind::If { cond, then, els } => {
-                if self.eval(cond)?.as_bool() {
+                if self.eval_bool(cond)? {
                     self.eval(then)
                 } else {
                     self.eval(els)
@@ -131,7 +151,7 @@ impl Interp<'_, '_> {
                         return self.eval(&arm.body);
                     }
                 }
-                Err(rt_error("internal error: no match arm matched", e.span))
+                Err(self.fail("internal error: no match arm matched", e.span))
             }
             TExprKind::GetField { expr, index } => {
                 if let TExprKind::Local(id) = expr.kind {
@@ -252,7 +272,8 @@ impl Interp<'_, '_> {
                 if v.variant() == 0 {
                     Ok(v.fields()[0].clone())
                 } else {
-                    Err(Ctrl::Return(v))
+                    self.ret = v;
+                    Err(Ctrl::Return)
                 }
             }
             TExprKind::Lit(_)
@@ -277,10 +298,10 @@ impl Interp<'_, '_> {
     }
 
     #[inline(never)]
-    fn read_global(&self, g: usize, span: Span) -> Res {
+    fn read_global(&mut self, g: usize, span: Span) -> Res {
         match &self.globals[g] {
             Some(v) => Ok(v.clone()),
-            None => Err(rt_error(
+            None => Err(self.fail(
                 format!(
                     "global {} used before initialization",
                     self.prog.globals[g].name
@@ -306,7 +327,7 @@ impl Interp<'_, '_> {
     #[inline]
     pub(crate) fn push_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
         for a in args {
-            let v = self.eval(a)?;
+            let v = self.operand(a)?;
             self.stack.push(v);
         }
         Ok(())
@@ -314,11 +335,11 @@ impl Interp<'_, '_> {
 
     /// Ends with `stack overflow` when the Rust stack is deeper than the limit.
     #[inline]
-    fn check_stack(&self, span: Span) -> Result<(), Ctrl> {
+    fn check_stack(&mut self, span: Span) -> Result<(), Ctrl> {
         let marker = 0u8;
         let here = std::ptr::addr_of!(marker) as usize;
         if self.stack_start.saturating_sub(here) > self.stack_limit {
-            return Err(rt_error("stack overflow", span));
+            return Err(self.fail("stack overflow", span));
         }
         Ok(())
     }
@@ -356,7 +377,7 @@ impl Interp<'_, '_> {
         self.stack.truncate(base);
         self.base = saved;
         match res {
-            Err(Ctrl::Return(v)) => Ok(v),
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut self.ret, Value::Unit)),
             res => res,
         }
     }
@@ -412,7 +433,7 @@ impl Interp<'_, '_> {
                 if self.match_pat(pat, &v) {
                     Ok(())
                 } else {
-                    Err(rt_error("internal error: refutable let pattern", span))
+                    Err(self.fail("internal error: refutable let pattern", span))
                 }
             }
         }

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use libffi::middle::{arg, Arg, Cif, CodePtr, Type as FfiType};
 
 use super::value::Value;
-use super::{rt_error, Config, Interp, Res, RunError};
+use super::{Config, Interp, Res, RunError};
 use crate::span::Span;
 use crate::tir::{ExternDecl, ExternId, Program, TExpr};
 use crate::types::{FloatTy, IntTy, Type};
@@ -200,7 +200,7 @@ impl Interp<'_, '_> {
                 Type::Str => {
                     let p: *const c_char = cif.call(code, &ffi_args);
                     if p.is_null() {
-                        return Err(rt_error("null string from C", span));
+                        return Err(self.fail("null string from C", span));
                     }
                     Value::Str(Rc::new(CStr::from_ptr(p).to_bytes().to_vec()))
                 }

@@ -96,17 +96,20 @@ pub fn run(program: &Program, config: &Config, stdout: &mut dyn Write) -> Result
         start: Instant::now(),
         args: config.args.clone(),
         externs,
+        ret: Value::Unit,
+        error: None,
         stack_start: here,
         stack_limit: limit,
     };
     let res = interp.run_program();
     interp.flush();
+    let error = interp.error.take();
     drop(interp.stack);
     match res {
         Ok(()) => Ok(0),
         Err(Ctrl::Exit(code)) => Ok(code & 255),
-        Err(Ctrl::Error(e)) => Err(*e),
-        Err(Ctrl::Return(_)) | Err(Ctrl::TailCall(_)) => {
+        Err(Ctrl::Error) => Err(error.expect("error stashed with Ctrl::Error")),
+        Err(Ctrl::Return) | Err(Ctrl::TailCall(_)) => {
             unreachable!("internal error: control signal escaped the program")
         }
     }
@@ -138,27 +141,23 @@ fn available_stack(here: usize) -> Option<usize> {
     }
 }
 
-/// A non-local exit from expression evaluation.
-#[derive(Debug)]
+/// A non-local exit from expression evaluation. Payloads live in the interpreter
+/// (`Interp::ret`, `Interp::error`) so that [`Res`] stays 16 bytes and is returned in registers.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Ctrl {
-    /// `e?` on an `Err`: the innermost function or lambda returns this value.
-    Return(Value),
+    /// `e?` on an `Err`: the innermost function or lambda returns `Interp::ret`.
+    Return,
     /// A tail call of this function; its arguments are on top of the value stack.
     TailCall(FuncId),
-    Error(Box<RunError>),
+    /// A runtime error, stored in `Interp::error`.
+    Error,
     /// `(exit code)`, already masked.
     Exit(i32),
 }
 
 pub(crate) type Res = Result<Value, Ctrl>;
 
-/// A runtime error (§11) at `span`.
-pub(crate) fn rt_error(message: impl Into<String>, span: Span) -> Ctrl {
-    Ctrl::Error(Box::new(RunError::Runtime {
-        message: message.into(),
-        span: Some(span),
-    }))
-}
+const _: () = assert!(std::mem::size_of::<Res>() == 16);
 
 pub(crate) struct Interp<'p, 'o> {
     prog: &'p Program,
@@ -176,6 +175,10 @@ pub(crate) struct Interp<'p, 'o> {
     start: Instant,
     args: Vec<String>,
     externs: Vec<ffi::Linked>,
+    /// The value of a pending `Ctrl::Return`.
+    ret: Value,
+    /// The error of a pending `Ctrl::Error`.
+    error: Option<RunError>,
     /// Address of a local of `run`: the stack position where interpretation began.
     stack_start: usize,
     /// Maximum bytes of stack below `stack_start`.
@@ -183,6 +186,16 @@ pub(crate) struct Interp<'p, 'o> {
 }
 
 impl Interp<'_, '_> {
+    /// Records a runtime error (§11) at `span`; the caller returns the `Ctrl`.
+    #[cold]
+    pub(crate) fn fail(&mut self, message: impl Into<String>, span: Span) -> Ctrl {
+        self.error = Some(RunError::Runtime {
+            message: message.into(),
+            span: Some(span),
+        });
+        Ctrl::Error
+    }
+
     fn run_program(&mut self) -> Result<(), Ctrl> {
         let prog = self.prog;
         for (i, global) in prog.globals.iter().enumerate() {

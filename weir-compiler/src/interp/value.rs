@@ -12,7 +12,9 @@ use std::rc::Rc;
 use crate::tir::{FuncId, Lambda};
 use crate::types::AdtId;
 
+/// `repr(u64)` puts every payload at offset 8, so values move as two aligned words.
 #[derive(Clone, Debug)]
+#[repr(u64)]
 pub enum Value {
     I8(i8),
     I16(i16),
