@@ -200,13 +200,10 @@ fn xorshift(s: &mut u64) -> u64 {
     *s
 }
 
-/// An I/O error's reason without Rust's `(os error N)` suffix.
+/// An I/O error's reason, as the other execution paths print it (Rust's `io::Error` display,
+/// e.g. `No such file or directory (os error 2)`).
 fn io_reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
+    e.to_string()
 }
 
 fn path_of(v: &Value) -> std::path::PathBuf {
