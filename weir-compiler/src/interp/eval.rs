@@ -103,71 +103,72 @@ impl Interp<'_, '_> {
         }
     }
 
-    pub(crate) fn eval(&mut self, e: &TExpr) -> Res {
-        match &e.kind {
-            TExprKind::Lit(lit) => Ok(lit_value(lit, &e.ty)),
-            TExprKind::Local(id) => Ok(self.slot(*id).clone()),
-            TExprKind::Call { callee, args, tail } => match callee {
-                Callee::Func(f) => {
-                    self.push_args(args)?;
-                    if *tail {
-                        Err(Ctrl::TailCall(*f))
+    /// Evaluates `e`. Expressions in tail position of `if`, `do`, `let` and `match` are evaluated by
+    /// looping, not recursing (fewer Rust frames per Weir call).
+    pub(crate) fn eval(&mut self, mut e: &TExpr) -> Res {
+        loop {
+            match &e.kind {
+                TExprKind::Lit(lit) => return Ok(lit_value(lit, &e.ty)),
+                TExprKind::Local(id) => return Ok(self.slot(*id).clone()),
+                TExprKind::Call { callee, args, tail } => {
+                    return match callee {
+                        Callee::Func(f) => {
+                            self.push_args(args)?;
+                            if *tail {
+                                Err(Ctrl::TailCall(*f))
+                            } else {
+                                self.call_func(*f, e.span)
+                            }
+                        }
+                        Callee::Builtin(b) => self.builtin(*b, args, e),
+                        Callee::Extern(x) => self.call_extern(*x, args, e.span),
+                        Callee::Value(f) => self.call_value_expr(f, args, e.span),
+                    }
+                }
+                TExprKind::If { cond, then, els } => {
+                    e = if self.eval_bool(cond)? { then } else { els };
+                }
+                TExprKind::Block(es) => match es.split_last() {
+                    None => return Ok(Value::Unit),
+                    Some((last, init)) => {
+                        for e in init {
+                            self.eval(e)?;
+                        }
+                        e = last;
+                    }
+                },
+                TExprKind::Let { bindings, body } => {
+                    for (pat, init) in bindings {
+                        let v = self.eval(init)?;
+                        self.bind(pat, v, init.span)?;
+                    }
+                    e = body;
+                }
+                TExprKind::Match { scrutinee, arms } => {
+                    let v = self.eval(scrutinee)?;
+                    match arms.iter().find(|arm| self.match_pat(&arm.pat, &v)) {
+                        Some(arm) => e = &arm.body,
+                        None => {
+                            return Err(self.fail("internal error: no match arm matched", e.span))
+                        }
+                    }
+                }
+                TExprKind::GetField { expr, index } => {
+                    return if let TExprKind::Local(id) = expr.kind {
+                        Ok(self.slot(id).fields()[*index as usize].clone())
                     } else {
-                        self.call_func(*f, e.span)
-                    }
+                        let v = self.eval(expr)?;
+                        Ok(v.fields()[*index as usize].clone())
+                    };
                 }
-                Callee::Builtin(b) => self.builtin(*b, args, e),
-                Callee::Extern(x) => self.call_extern(*x, args, e.span),
-                Callee::Value(f) => self.call_value_expr(f, args, e.span),
-            },
-            TExprKind::If { cond, then, els } => {
-                if self.eval_bool(cond)? {
-                    self.eval(then)
-                } else {
-                    self.eval(els)
+                TExprKind::SetLocal { local, value } => {
+                    let v = self.eval(value)?;
+                    self.set_slot(*local, v);
+                    return Ok(Value::Unit);
                 }
+                TExprKind::Global(g) => return self.read_global(g.0 as usize, e.span),
+                _ => return self.eval_other(e),
             }
-            TExprKind::Block(es) => match es.split_last() {
-                None => Ok(Value::Unit),
-                Some((last, init)) => {
-                    for e in init {
-                        self.eval(e)?;
-                    }
-                    self.eval(last)
-                }
-            },
-            TExprKind::Let { bindings, body } => {
-                for (pat, init) in bindings {
-                    let v = self.eval(init)?;
-                    self.bind(pat, v, init.span)?;
-                }
-                self.eval(body)
-            }
-            TExprKind::Match { scrutinee, arms } => {
-                let v = self.eval(scrutinee)?;
-                for arm in arms {
-                    if self.match_pat(&arm.pat, &v) {
-                        drop(v);
-                        return self.eval(&arm.body);
-                    }
-                }
-                Err(self.fail("internal error: no match arm matched", e.span))
-            }
-            TExprKind::GetField { expr, index } => {
-                if let TExprKind::Local(id) = expr.kind {
-                    Ok(self.slot(id).fields()[*index as usize].clone())
-                } else {
-                    let v = self.eval(expr)?;
-                    Ok(v.fields()[*index as usize].clone())
-                }
-            }
-            TExprKind::SetLocal { local, value } => {
-                let v = self.eval(value)?;
-                self.set_slot(*local, v);
-                Ok(Value::Unit)
-            }
-            TExprKind::Global(g) => self.read_global(g.0 as usize, e.span),
-            _ => self.eval_other(e),
         }
     }
 
