@@ -1,0 +1,469 @@
+//! Expression evaluation, calls, frames and pattern matching.
+//!
+//! Invariants: `eval` keeps its own Rust stack frame small (rare or bulky cases live in separate
+//! non-inlined functions), because every Weir call nests a few `eval` frames; `call_func` and
+//! `call_value` check the stack limit on every call.
+
+use std::rc::Rc;
+
+use super::value::{AdtVal, Closure, Value};
+use super::{Ctrl, Interp, Res};
+use crate::span::Span;
+use crate::tir::{Callee, FuncId, Lambda, Lit, LocalId, TExpr, TExprKind, TPattern};
+use crate::types::{AdtId, FloatTy, IntTy, Type};
+
+/// The value of a literal of type `ty`.
+#[inline(always)]
+pub(crate) fn lit_value(lit: &Lit, ty: &Type) -> Value {
+    if let (Lit::Int(n), Type::Int(IntTy::I64)) = (lit, ty) {
+        return Value::I64(*n as i64);
+    }
+    lit_value_slow(lit, ty)
+}
+
+#[inline(never)]
+fn lit_value_slow(lit: &Lit, ty: &Type) -> Value {
+    match lit {
+        Lit::Int(n) => match ty {
+            Type::Int(it) => int_value(*it, *n),
+            _ => unreachable!("internal error: integer literal of type {ty:?}"),
+        },
+        Lit::Float(x) => match ty {
+            Type::Float(FloatTy::F32) => Value::F32(*x as f32),
+            _ => Value::F64(*x),
+        },
+        Lit::Str(s) => Value::str(s.to_vec()),
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Unit => Value::Unit,
+    }
+}
+
+/// The integer of type `it` with the low bits of `n`.
+#[inline]
+pub(crate) fn int_value(it: IntTy, n: i128) -> Value {
+    match it {
+        IntTy::I8 => Value::I8(n as i8),
+        IntTy::I16 => Value::I16(n as i16),
+        IntTy::I32 => Value::I32(n as i32),
+        IntTy::I64 => Value::I64(n as i64),
+        IntTy::U8 => Value::U8(n as u8),
+        IntTy::U16 => Value::U16(n as u16),
+        IntTy::U32 => Value::U32(n as u32),
+        IntTy::U64 => Value::U64(n as u64),
+    }
+}
+
+/// Whether `v` equals the literal pattern `lit` (`=` semantics, §6.7).
+fn lit_matches(lit: &Lit, v: &Value) -> bool {
+    match (lit, v) {
+        (Lit::Int(n), _) => v.int_i128() == Some(*n),
+        (Lit::Float(x), Value::F32(y)) => *y == *x as f32,
+        (Lit::Float(x), Value::F64(y)) => y == x,
+        (Lit::Str(s), Value::Str(t)) => **s == ***t,
+        (Lit::Bool(b), Value::Bool(c)) => b == c,
+        (Lit::Unit, Value::Unit) => true,
+        _ => unreachable!("internal error: literal pattern {lit:?} against {v:?}"),
+    }
+}
+
+/// `v + 1`, wrapping (the step of a `for` loop).
+fn increment(v: &Value) -> Value {
+    match *v {
+        Value::I8(n) => Value::I8(n.wrapping_add(1)),
+        Value::I16(n) => Value::I16(n.wrapping_add(1)),
+        Value::I32(n) => Value::I32(n.wrapping_add(1)),
+        Value::I64(n) => Value::I64(n.wrapping_add(1)),
+        Value::U8(n) => Value::U8(n.wrapping_add(1)),
+        Value::U16(n) => Value::U16(n.wrapping_add(1)),
+        Value::U32(n) => Value::U32(n.wrapping_add(1)),
+        Value::U64(n) => Value::U64(n.wrapping_add(1)),
+        _ => unreachable!("internal error: for loop over {v:?}"),
+    }
+}
+
+impl Interp<'_, '_> {
+    #[inline]
+    fn slot(&self, id: LocalId) -> &Value {
+        &self.stack[self.base + id.0 as usize]
+    }
+
+    #[inline]
+    fn set_slot(&mut self, id: LocalId, v: Value) {
+        let i = self.base + id.0 as usize;
+        self.stack[i] = v;
+    }
+
+    /// `eval` with the leaves (locals, literals) handled without a recursive call.
+    #[inline(always)]
+    pub(crate) fn operand(&mut self, e: &TExpr) -> Res {
+        match &e.kind {
+            TExprKind::Local(id) => Ok(self.slot(*id).clone()),
+            TExprKind::Lit(lit) => Ok(lit_value(lit, &e.ty)),
+            _ => self.eval(e),
+        }
+    }
+
+    /// Evaluates `e`. Expressions in tail position of `if`, `do`, `let` and `match` are evaluated by
+    /// looping, not recursing (fewer Rust frames per Weir call).
+    pub(crate) fn eval(&mut self, mut e: &TExpr) -> Res {
+        loop {
+            match &e.kind {
+                TExprKind::Lit(lit) => return Ok(lit_value(lit, &e.ty)),
+                TExprKind::Local(id) => return Ok(self.slot(*id).clone()),
+                TExprKind::Call { callee, args, tail } => {
+                    return match callee {
+                        Callee::Func(f) => {
+                            self.push_args(args)?;
+                            if *tail {
+                                Err(Ctrl::TailCall(*f))
+                            } else {
+                                self.call_func(*f, e.span)
+                            }
+                        }
+                        Callee::Builtin(b) => self.builtin(*b, args, e),
+                        Callee::Extern(x) => self.call_extern(*x, args, e.span),
+                        Callee::Value(f) => self.call_value_expr(f, args, e.span),
+                    }
+                }
+                TExprKind::If { cond, then, els } => {
+                    e = if self.eval_bool(cond)? { then } else { els };
+                }
+                TExprKind::Block(es) => match es.split_last() {
+                    None => return Ok(Value::Unit),
+                    Some((last, init)) => {
+                        for e in init {
+                            self.eval(e)?;
+                        }
+                        e = last;
+                    }
+                },
+                TExprKind::Let { bindings, body } => {
+                    for (pat, init) in bindings {
+                        let v = self.eval(init)?;
+                        self.bind(pat, v, init.span)?;
+                    }
+                    e = body;
+                }
+                TExprKind::Match { scrutinee, arms } => {
+                    let v = self.eval(scrutinee)?;
+                    match arms.iter().find(|arm| self.match_pat(&arm.pat, &v)) {
+                        Some(arm) => e = &arm.body,
+                        None => {
+                            return Err(self.fail("internal error: no match arm matched", e.span))
+                        }
+                    }
+                }
+                TExprKind::GetField { expr, index } => {
+                    return if let TExprKind::Local(id) = expr.kind {
+                        Ok(self.slot(id).fields()[*index as usize].clone())
+                    } else {
+                        let v = self.eval(expr)?;
+                        Ok(v.fields()[*index as usize].clone())
+                    };
+                }
+                TExprKind::SetLocal { local, value } => {
+                    let v = self.eval(value)?;
+                    self.set_slot(*local, v);
+                    return Ok(Value::Unit);
+                }
+                TExprKind::Global(g) => return self.read_global(g.0 as usize, e.span),
+                _ => return self.eval_other(e),
+            }
+        }
+    }
+
+    /// The less frequent expression kinds, out of line to keep `eval`'s frame small.
+    #[inline(never)]
+    fn eval_other(&mut self, e: &TExpr) -> Res {
+        match &e.kind {
+            TExprKind::FuncRef(f) => Ok(Value::FuncRef(*f)),
+            TExprKind::CtorRef { adt, variant } => Ok(Value::CtorRef {
+                adt: adt.0,
+                variant: *variant,
+            }),
+            TExprKind::StructCtorRef(adt) => Ok(Value::StructCtorRef(*adt)),
+            TExprKind::MakeStruct { adt, fields } => {
+                let fields = self.eval_list(fields)?;
+                Ok(Value::Adt(Rc::new(AdtVal {
+                    adt: *adt,
+                    variant: 0,
+                    fields,
+                })))
+            }
+            TExprKind::MakeVariant {
+                adt,
+                variant,
+                fields,
+            } => {
+                if fields.is_empty() {
+                    return Ok(Value::Enum {
+                        adt: adt.0,
+                        variant: *variant,
+                    });
+                }
+                let fields = self.eval_list(fields)?;
+                Ok(Value::Adt(Rc::new(AdtVal {
+                    adt: *adt,
+                    variant: *variant,
+                    fields,
+                })))
+            }
+            TExprKind::MakeVector(items) => Ok(Value::Vector(Rc::new(self.eval_list(items)?))),
+            TExprKind::Update { expr, fields } => {
+                let mut rc = match self.eval(expr)? {
+                    Value::Adt(rc) => rc,
+                    v => unreachable!("internal error: update of {v:?}"),
+                };
+                for (index, value) in fields {
+                    let v = self.eval(value)?;
+                    Rc::make_mut(&mut rc).fields[*index as usize] = v;
+                }
+                Ok(Value::Adt(rc))
+            }
+            TExprKind::SetGlobal { global, value } => {
+                let v = self.eval(value)?;
+                self.globals[global.0 as usize] = Some(v);
+                Ok(Value::Unit)
+            }
+            TExprKind::And(es) => {
+                for e in es {
+                    if !self.eval(e)?.as_bool() {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Ok(Value::Bool(true))
+            }
+            TExprKind::Or(es) => {
+                for e in es {
+                    if self.eval(e)?.as_bool() {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Ok(Value::Bool(false))
+            }
+            TExprKind::Lambda(lam) => Ok(self.make_closure(lam)),
+            TExprKind::For {
+                var,
+                init,
+                cond,
+                body,
+            } => {
+                let v = self.eval(init)?;
+                self.set_slot(*var, v);
+                while self.eval(cond)?.as_bool() {
+                    self.eval(body)?;
+                    let i = self.base + var.0 as usize;
+                    self.stack[i] = increment(&self.stack[i]);
+                }
+                Ok(Value::Unit)
+            }
+            TExprKind::ForEach { var, seq, body } => {
+                let items = match self.eval(seq)? {
+                    Value::Vector(items) => items,
+                    v => unreachable!("internal error: for-each over {v:?}"),
+                };
+                for item in items.iter() {
+                    self.set_slot(*var, item.clone());
+                    self.eval(body)?;
+                }
+                Ok(Value::Unit)
+            }
+            TExprKind::Try(inner) => {
+                let v = self.eval(inner)?;
+                if v.variant() == 0 {
+                    Ok(v.fields()[0].clone())
+                } else {
+                    self.ret = v;
+                    Err(Ctrl::Return)
+                }
+            }
+            TExprKind::Lit(_)
+            | TExprKind::Local(_)
+            | TExprKind::Global(_)
+            | TExprKind::Call { .. }
+            | TExprKind::If { .. }
+            | TExprKind::Block(_)
+            | TExprKind::Let { .. }
+            | TExprKind::Match { .. }
+            | TExprKind::GetField { .. }
+            | TExprKind::SetLocal { .. } => self.eval(e),
+        }
+    }
+
+    fn eval_list(&mut self, es: &[TExpr]) -> Result<Vec<Value>, Ctrl> {
+        let mut out = Vec::with_capacity(es.len());
+        for e in es {
+            out.push(self.eval(e)?);
+        }
+        Ok(out)
+    }
+
+    #[inline(never)]
+    fn read_global(&mut self, g: usize, span: Span) -> Res {
+        match &self.globals[g] {
+            Some(v) => Ok(v.clone()),
+            None => Err(self.fail(
+                format!(
+                    "global {} used before initialization",
+                    self.prog.globals[g].name
+                ),
+                span,
+            )),
+        }
+    }
+
+    fn make_closure(&self, lam: &Rc<Lambda>) -> Value {
+        let captured = lam
+            .captures
+            .iter()
+            .map(|id| self.slot(*id).clone())
+            .collect();
+        Value::Closure(Rc::new(Closure {
+            lambda: lam.clone(),
+            captured,
+        }))
+    }
+
+    /// Evaluates call arguments onto the value stack.
+    #[inline]
+    pub(crate) fn push_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
+        for a in args {
+            let v = self.operand(a)?;
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+
+    /// Ends with `stack overflow` when the Rust stack is deeper than the limit.
+    #[inline]
+    fn check_stack(&mut self, span: Span) -> Result<(), Ctrl> {
+        let marker = 0u8;
+        let here = std::ptr::addr_of!(marker) as usize;
+        if self.stack_start.saturating_sub(here) > self.stack_limit {
+            return Err(self.fail("stack overflow", span));
+        }
+        Ok(())
+    }
+
+    /// Calls a top-level function whose arguments are on top of the value stack.
+    pub(crate) fn call_func(&mut self, f: FuncId, span: Span) -> Res {
+        self.check_stack(span)?;
+        let prog = self.prog;
+        let func = &prog.funcs[f.0 as usize];
+        let base = self.stack.len() - func.params.len();
+        self.stack
+            .resize(base + func.n_locals as usize, Value::Unit);
+        self.run_frame(base, &func.body)
+    }
+
+    /// Runs `body` in the frame starting at `base` (slots already allocated), then any tail calls
+    /// it makes, and pops the frame.
+    pub(crate) fn run_frame(&mut self, base: usize, body: &TExpr) -> Res {
+        let saved = self.base;
+        self.base = base;
+        let mut res = self.eval(body);
+        while let Err(Ctrl::TailCall(next)) = res {
+            let prog = self.prog;
+            let func = &prog.funcs[next.0 as usize];
+            let n = func.params.len();
+            let top = self.stack.len();
+            for i in 0..n {
+                self.stack.swap(base + i, top - n + i);
+            }
+            self.stack.truncate(base + n);
+            self.stack
+                .resize(base + func.n_locals as usize, Value::Unit);
+            res = self.eval(&func.body);
+        }
+        self.stack.truncate(base);
+        self.base = saved;
+        match res {
+            Err(Ctrl::Return) => Ok(std::mem::replace(&mut self.ret, Value::Unit)),
+            res => res,
+        }
+    }
+
+    #[inline(never)]
+    fn call_value_expr(&mut self, f: &TExpr, args: &[TExpr], span: Span) -> Res {
+        let f = self.eval(f)?;
+        self.push_args(args)?;
+        self.call_value(f, args.len(), span)
+    }
+
+    /// Calls a function value whose `n_args` arguments are on top of the value stack.
+    pub(crate) fn call_value(&mut self, f: Value, n_args: usize, span: Span) -> Res {
+        match f {
+            Value::FuncRef(id) => self.call_func(id, span),
+            Value::Closure(c) => {
+                self.check_stack(span)?;
+                let base = self.stack.len() - n_args;
+                self.stack.extend(c.captured.iter().cloned());
+                self.stack
+                    .resize(base + c.lambda.n_locals as usize, Value::Unit);
+                self.run_frame(base, &c.lambda.body)
+            }
+            Value::CtorRef { adt, variant } => {
+                let fields = self.stack.split_off(self.stack.len() - n_args);
+                Ok(Value::Adt(Rc::new(AdtVal {
+                    adt: AdtId(adt),
+                    variant,
+                    fields,
+                })))
+            }
+            Value::StructCtorRef(adt) => {
+                let fields = self.stack.split_off(self.stack.len() - n_args);
+                Ok(Value::Adt(Rc::new(AdtVal {
+                    adt,
+                    variant: 0,
+                    fields,
+                })))
+            }
+            v => unreachable!("internal error: call of {v:?}"),
+        }
+    }
+
+    /// Binds an irrefutable pattern.
+    fn bind(&mut self, pat: &TPattern, v: Value, span: Span) -> Result<(), Ctrl> {
+        match pat {
+            TPattern::Bind(id) => {
+                self.set_slot(*id, v);
+                Ok(())
+            }
+            TPattern::Wildcard => Ok(()),
+            _ => {
+                if self.match_pat(pat, &v) {
+                    Ok(())
+                } else {
+                    Err(self.fail("internal error: refutable let pattern", span))
+                }
+            }
+        }
+    }
+
+    /// Tests `v` against `pat`, binding its variables.
+    fn match_pat(&mut self, pat: &TPattern, v: &Value) -> bool {
+        match pat {
+            TPattern::Wildcard => true,
+            TPattern::Bind(id) => {
+                self.set_slot(*id, v.clone());
+                true
+            }
+            TPattern::Lit(lit) => lit_matches(lit, v),
+            TPattern::Variant {
+                variant, fields, ..
+            } => {
+                v.variant() == *variant
+                    && fields
+                        .iter()
+                        .zip(v.fields())
+                        .all(|(p, f)| self.match_pat(p, f))
+            }
+            TPattern::Struct { fields, .. } => {
+                let vals = v.fields();
+                fields
+                    .iter()
+                    .all(|(i, p)| self.match_pat(p, &vals[*i as usize]))
+            }
+        }
+    }
+}
