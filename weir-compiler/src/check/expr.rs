@@ -283,7 +283,9 @@ impl Checker {
             }
             ExprKind::Do(exprs) => {
                 let mut b = self.body(exprs, hint);
-                b.span = span;
+                if matches!(b.kind, TExprKind::Block(_)) {
+                    b.span = span;
+                }
                 b
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, hint, span),
@@ -296,7 +298,9 @@ impl Checker {
                 self.unsafe_depth += 1;
                 let mut b = self.body(body, hint);
                 self.unsafe_depth -= 1;
-                b.span = span;
+                if matches!(b.kind, TExprKind::Block(_)) {
+                    b.span = span;
+                }
                 b
             }
             ExprKind::For {
