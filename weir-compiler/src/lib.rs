@@ -62,7 +62,7 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
 
 /// Stack size of the thread that runs the front end and the interpreter (virtual memory; only
 /// touched pages are committed).
-pub const BIG_STACK: usize = 4 << 30;
+pub const BIG_STACK: usize = 1 << 30;
 
 /// Runs `f` on a new thread with a `size`-byte stack and returns its result. The front end
 /// recurses over the (depth-limited) syntax tree and the interpreter over Weir calls; both run
