@@ -435,7 +435,13 @@ fn run_jobs(jobs: &[(usize, &ExecPath)], programs: &[Program]) -> Vec<Observatio
 }
 
 fn run_path(program: &Program, path: &ExecPath) -> Observation {
-    let exe = scratch_dir().join(format!("{}-{}", program.stem, path.name));
+    // Unique per folder, program and path: suites run concurrently.
+    let folder = program
+        .dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    let exe = scratch_dir().join(format!("{folder}-{}-{}", program.stem, path.name));
     let mut last = None;
     for (n, template) in path.commands.iter().enumerate() {
         let argv = expand_template(template, program, &exe);
