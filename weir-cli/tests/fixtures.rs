@@ -757,3 +757,40 @@ fn append_stderr(msg: &mut String, stderr: &[u8]) {
         msg.push_str("\n      | …");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The harness's own helpers.
+
+#[test]
+fn first_difference_names_the_line() {
+    let msg = first_difference(b"a\nb\nc\n", b"a\nB\nc\n");
+    assert!(msg.contains("line 2"), "{msg}");
+    assert!(msg.contains("expected: \"b\\n\""), "{msg}");
+    assert!(msg.contains("actual:   \"B\\n\""), "{msg}");
+    let msg = first_difference(b"a\n", b"a\nextra\n");
+    assert!(
+        msg.contains("line 2") && msg.contains("<end of output>"),
+        "{msg}"
+    );
+    // A missing final newline is a difference too.
+    let msg = first_difference(b"a\n", b"a");
+    assert!(msg.contains("line 1"), "{msg}");
+}
+
+#[test]
+fn templates_expand_arguments_in_place() {
+    let program = Program {
+        dir: PathBuf::from("/tmp"),
+        stem: "p".to_string(),
+        display: "run-pass/p.weir".to_string(),
+        args: vec!["a".to_string(), "b c".to_string()],
+    };
+    let argv = expand_template(
+        &["{weir}", "interp", "{file}", "--", "{args}"],
+        &program,
+        Path::new("/x/exe"),
+    );
+    assert_eq!(&argv[1..], ["interp", "p.weir", "--", "a", "b c"]);
+    let argv = expand_template(&["{exe}", "{args}"], &program, Path::new("/x/exe"));
+    assert_eq!(argv, ["/x/exe", "a", "b c"]);
+}
