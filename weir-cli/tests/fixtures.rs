@@ -435,7 +435,13 @@ fn run_jobs(jobs: &[(usize, &ExecPath)], programs: &[Program]) -> Vec<Observatio
 }
 
 fn run_path(program: &Program, path: &ExecPath) -> Observation {
-    let exe = scratch_dir().join(format!("{}-{}", program.stem, path.name));
+    // Unique per folder, program and path: suites run concurrently.
+    let folder = program
+        .dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    let exe = scratch_dir().join(format!("{folder}-{}-{}", program.stem, path.name));
     let mut last = None;
     for (n, template) in path.commands.iter().enumerate() {
         let argv = expand_template(template, program, &exe);
@@ -750,4 +756,41 @@ fn append_stderr(msg: &mut String, stderr: &[u8]) {
     if text.lines().count() > lines.len() {
         msg.push_str("\n      | …");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The harness's own helpers.
+
+#[test]
+fn first_difference_names_the_line() {
+    let msg = first_difference(b"a\nb\nc\n", b"a\nB\nc\n");
+    assert!(msg.contains("line 2"), "{msg}");
+    assert!(msg.contains("expected: \"b\\n\""), "{msg}");
+    assert!(msg.contains("actual:   \"B\\n\""), "{msg}");
+    let msg = first_difference(b"a\n", b"a\nextra\n");
+    assert!(
+        msg.contains("line 2") && msg.contains("<end of output>"),
+        "{msg}"
+    );
+    // A missing final newline is a difference too.
+    let msg = first_difference(b"a\n", b"a");
+    assert!(msg.contains("line 1"), "{msg}");
+}
+
+#[test]
+fn templates_expand_arguments_in_place() {
+    let program = Program {
+        dir: PathBuf::from("/tmp"),
+        stem: "p".to_string(),
+        display: "run-pass/p.weir".to_string(),
+        args: vec!["a".to_string(), "b c".to_string()],
+    };
+    let argv = expand_template(
+        &["{weir}", "interp", "{file}", "--", "{args}"],
+        &program,
+        Path::new("/x/exe"),
+    );
+    assert_eq!(&argv[1..], ["interp", "p.weir", "--", "a", "b c"]);
+    let argv = expand_template(&["{exe}", "{args}"], &program, Path::new("/x/exe"));
+    assert_eq!(argv, ["/x/exe", "a", "b c"]);
 }

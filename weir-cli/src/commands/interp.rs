@@ -11,9 +11,10 @@ use super::check::front_end;
 use super::{on_big_stack, Input, FAILURE};
 use crate::shell::Shell;
 
-/// Stack the interpreter may use before reporting `stack overflow`: the worker thread's stack
-/// minus headroom for the front end's frames and the interpreter's own bookkeeping.
-pub const MAX_STACK: usize = weir_compiler::BIG_STACK - (256 << 20);
+/// Stack the interpreter may use before reporting `stack overflow`: three quarters of the worker
+/// thread's stack (256 MiB of headroom with a 1 GiB thread) for the front end's frames and the
+/// interpreter's own bookkeeping.
+pub const MAX_STACK: usize = weir_compiler::BIG_STACK / 4 * 3;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -147,3 +147,19 @@ fn runtime_errors() {
         "runtime error: stack overflow\n"
     );
 }
+
+#[test]
+fn notes_without_labels() {
+    check(
+        |_, f| {
+            let mut d = Diagnostic::error(Span::new(f, 0, 0), "no `main` function")
+                .with_note("a program starts at `(defn main () ...)`");
+            d.labels.clear();
+            vec![d]
+        },
+        "demo.weir:1:1: error: no `main` function\n\
+         \x20= a program starts at `(defn main () ...)`\n\
+         \n\
+         error: could not compile `demo.weir` due to 1 previous error\n",
+    );
+}
