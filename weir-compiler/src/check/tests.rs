@@ -268,7 +268,7 @@ mod fuzz {
 ";
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300), ..ProptestConfig::default() })]
         #[test]
         fn well_typed_programs_check_and_run(e in int_expr()) {
             let text = format!("{PRELUDE}(defn main () (let ((x 5)) (println {e})))\n");
