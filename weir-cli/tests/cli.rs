@@ -460,3 +460,34 @@ fn missing_load_library_is_an_error() {
         .stderr(contains("error: "))
         .stderr(contains("libnot-there.so"));
 }
+
+#[test]
+fn load_resolves_externs_from_a_shared_library() {
+    // A C library built here with the system compiler (CI installs gcc): its functions, taking
+    // and returning numbers and strings, are called through `--load`.
+    let c = b"#include <string.h>\n#include <stdint.h>\nint64_t weir_test_triple(int64_t x) { return 3 * x; }\ndouble weir_test_half(double x) { return x / 2; }\nconst char *weir_test_greet(const char *who) { static char buf[64]; strcpy(buf, \"hi \"); strncat(buf, who, 40); return buf; }\n";
+    let dir = program("load_library", "lib.c", c);
+    let status = std::process::Command::new("cc")
+        .current_dir(&dir)
+        .args(["-shared", "-fPIC", "-o", "libweirtest.so", "lib.c"])
+        .status()
+        .expect("the C compiler `cc` is required by this test (install gcc)");
+    assert!(status.success(), "cc failed to build the test library");
+    let src = b"(extern \"C\"\n  (defn weir_test_triple ((x : i64)) : i64)\n  (defn weir_test_half ((x : f64)) : f64)\n  (defn weir_test_greet ((who : String)) : String))\n\n(defn main ()\n  (unsafe\n    (println (weir_test_triple 14))\n    (println (weir_test_half 5.0))\n    (println (weir_test_greet \"ada\"))))\n";
+    fs::write(dir.join("p.weir"), src).unwrap();
+    weir()
+        .current_dir(&dir)
+        .args(["interp", "p.weir", "--load", "./libweirtest.so"])
+        .assert()
+        .code(0)
+        .stdout("42\n2.5\nhi ada\n")
+        .stderr("");
+    // Without the library the symbols are unresolvable, before anything runs.
+    weir()
+        .current_dir(&dir)
+        .args(["interp", "p.weir"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("weir_test_triple"));
+}
