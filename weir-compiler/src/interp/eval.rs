@@ -325,7 +325,7 @@ impl Interp<'_, '_> {
     }
 
     /// Evaluates call arguments onto the value stack.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
         for a in args {
             let v = self.operand(a)?;
@@ -351,8 +351,9 @@ impl Interp<'_, '_> {
         let prog = self.prog;
         let func = &prog.funcs[f.0 as usize];
         let base = self.stack.len() - func.params.len();
-        self.stack
-            .resize(base + func.n_locals as usize, Value::Unit);
+        for _ in func.params.len()..func.n_locals as usize {
+            self.stack.push(Value::Unit);
+        }
         self.run_frame(base, &func.body)
     }
 
