@@ -1386,3 +1386,73 @@ fn unloadable_library_is_a_link_error() {
     let (res, _) = run_with(&main_only(0, unit()), &config);
     assert!(matches!(res, Err(RunError::Link { .. })), "{res:?}");
 }
+
+#[test]
+fn dropping_a_long_list_does_not_recurse() {
+    // (deftype L (Cons i64 L) Nil) (defn build ((n : i64) (acc : L)) : L
+    //   (if (= n 0) acc (build (- n 1) (Cons n acc))))
+    // main: (let ((l (build 1000000 Nil))) (println "built")) on a 16 MiB stack.
+    let (res, out) = crate::with_stack(16 << 20, || {
+        let lt = Type::Adt(AdtId(3), vec![]);
+        let build = func(
+            "build",
+            vec![I64, lt.clone()],
+            lt.clone(),
+            2,
+            if_(
+                cmp(Builtin::Eq, local(0, I64), i64(0)),
+                local(1, lt.clone()),
+                tcall(
+                    0,
+                    vec![
+                        op(Builtin::Sub, vec![local(0, I64), i64(1)]),
+                        variant(
+                            AdtId(3),
+                            0,
+                            vec![local(0, I64), local(1, lt.clone())],
+                            lt.clone(),
+                        ),
+                    ],
+                    lt.clone(),
+                ),
+            ),
+        );
+        let mut prog = program(
+            vec![build],
+            1,
+            let_(
+                vec![(
+                    0,
+                    call(
+                        0,
+                        vec![i64(1_000_000), variant(AdtId(3), 1, vec![], lt.clone())],
+                        lt.clone(),
+                    ),
+                )],
+                println(s("built")),
+            ),
+        );
+        prog.adts.push(AdtDef {
+            name: "L".into(),
+            tparams: vec![],
+            kind: AdtKind::Sum {
+                variants: vec![
+                    VariantInfo {
+                        name: "Cons".into(),
+                        fields: vec![I64, lt.clone()],
+                    },
+                    VariantInfo {
+                        name: "Nil".into(),
+                        fields: vec![],
+                    },
+                ],
+            },
+            public: true,
+            span: sp(),
+        });
+        let mut out = Vec::new();
+        (run(&prog, &Config::default(), &mut out), out)
+    });
+    assert_eq!(res, Ok(0));
+    assert_eq!(out, b"built\n");
+}
