@@ -9,7 +9,7 @@ use std::rc::Rc;
 use super::value::{AdtVal, Closure, Value};
 use super::{Ctrl, Interp, Res};
 use crate::span::Span;
-use crate::tir::{Callee, FuncId, Lambda, Lit, LocalId, TExpr, TExprKind, TPattern};
+use crate::tir::{Builtin, Callee, FuncId, Lambda, Lit, LocalId, TExpr, TExprKind, TPattern};
 use crate::types::{AdtId, FloatTy, IntTy, Type};
 
 /// The value of a literal of type `ty`.
@@ -63,6 +63,37 @@ fn lit_matches(lit: &Lit, v: &Value) -> bool {
         (Lit::Bool(b), Value::Bool(c)) => b == c,
         (Lit::Unit, Value::Unit) => true,
         _ => unreachable!("internal error: literal pattern {lit:?} against {v:?}"),
+    }
+}
+
+fn is_local(e: Option<&TExpr>, local: LocalId) -> bool {
+    matches!(e.map(|e| &e.kind), Some(TExprKind::Local(l)) if *l == local)
+}
+
+/// Conservatively: evaluating `e` cannot assign any local of the current frame (it contains no
+/// `set!`, loop or binding form outside a lambda body).
+fn cannot_assign(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Lit(_)
+        | TExprKind::Local(_)
+        | TExprKind::Global(_)
+        | TExprKind::FuncRef(_)
+        | TExprKind::CtorRef { .. }
+        | TExprKind::StructCtorRef(_)
+        | TExprKind::Lambda(_) => true,
+        TExprKind::GetField { expr, .. } => cannot_assign(expr),
+        TExprKind::Call { callee, args, .. } => {
+            let callee_ok = match callee {
+                Callee::Value(f) => cannot_assign(f),
+                Callee::Func(_) | Callee::Extern(_) | Callee::Builtin(_) => true,
+            };
+            callee_ok && args.iter().all(cannot_assign)
+        }
+        TExprKind::MakeStruct { fields, .. } | TExprKind::MakeVariant { fields, .. } => {
+            fields.iter().all(cannot_assign)
+        }
+        TExprKind::MakeVector(items) => items.iter().all(cannot_assign),
+        _ => false,
     }
 }
 
@@ -161,11 +192,7 @@ impl Interp<'_, '_> {
                         Ok(v.fields()[*index as usize].clone())
                     };
                 }
-                TExprKind::SetLocal { local, value } => {
-                    let v = self.eval(value)?;
-                    self.set_slot(*local, v);
-                    return Ok(Value::Unit);
-                }
+                TExprKind::SetLocal { local, value } => return self.set_local(*local, value),
                 TExprKind::Global(g) => return self.read_global(g.0 as usize, e.span),
                 _ => return self.eval_other(e),
             }
@@ -290,6 +317,88 @@ impl Interp<'_, '_> {
         }
     }
 
+    /// `(set! x value)`. When `value` is `(append x ..)`, `(set-nth x ..)`, `(str x ..)` or
+    /// `(update x ..)` and the other operands cannot assign `x`, the old value is moved out of the
+    /// slot (after evaluating the other operands, which may read it), so that an unshared vector,
+    /// string or struct is updated in place instead of copied: loops that grow a vector or string
+    /// stay linear. This is unobservable (§5.5).
+    #[inline(never)]
+    fn set_local(&mut self, local: LocalId, value: &TExpr) -> Res {
+        let v = match &value.kind {
+            TExprKind::Call {
+                callee: Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+                args,
+                ..
+            } if is_local(args.first(), local) && args[1..].iter().all(cannot_assign) => {
+                let rest = self.eval_list(&args[1..])?;
+                let old = self.take_slot(local);
+                self.update_in_place(*b, old, rest, value.span)?
+            }
+            TExprKind::Update { expr, fields }
+                if is_local(Some(expr), local) && fields.iter().all(|(_, e)| cannot_assign(e)) =>
+            {
+                let mut vals = Vec::with_capacity(fields.len());
+                for (_, e) in fields {
+                    vals.push(self.eval(e)?);
+                }
+                let Value::Adt(mut rc) = self.take_slot(local) else {
+                    unreachable!("internal error: update of a non-struct")
+                };
+                let adt = Rc::make_mut(&mut rc);
+                for ((index, _), v) in fields.iter().zip(vals) {
+                    adt.fields[*index as usize] = v;
+                }
+                Value::Adt(rc)
+            }
+            _ => self.eval(value)?,
+        };
+        self.set_slot(local, v);
+        Ok(Value::Unit)
+    }
+
+    fn take_slot(&mut self, id: LocalId) -> Value {
+        let i = self.base + id.0 as usize;
+        std::mem::replace(&mut self.stack[i], Value::Unit)
+    }
+
+    /// `append`/`set-nth`/`str` with the first operand `old` and the others `rest`.
+    fn update_in_place(&mut self, b: Builtin, old: Value, rest: Vec<Value>, span: Span) -> Res {
+        match (b, old) {
+            (Builtin::Append, Value::Vector(mut items)) => {
+                let x = rest.into_iter().next().expect("append has 2 operands");
+                Rc::make_mut(&mut items).push(x);
+                Ok(Value::Vector(items))
+            }
+            (Builtin::SetNth, Value::Vector(mut items)) => {
+                let mut rest = rest.into_iter();
+                let i = rest.next().expect("set-nth index").as_i64();
+                let x = rest.next().expect("set-nth value");
+                let len = items.len();
+                if i < 0 || i as u64 >= len as u64 {
+                    return Err(self.fail(format!("index {i} out of bounds (len {len})"), span));
+                }
+                Rc::make_mut(&mut items)[i as usize] = x;
+                Ok(Value::Vector(items))
+            }
+            (Builtin::Str, Value::Str(mut s)) => {
+                let buf = Rc::make_mut(&mut s);
+                for v in &rest {
+                    super::print::write_value(buf, v, &self.prog.adts);
+                }
+                Ok(Value::Str(s))
+            }
+            (b, old) => {
+                // `(str x ..)` where `x` is not a String: build a new string.
+                let mut out = super::print::to_bytes(&old, &self.prog.adts);
+                debug_assert_eq!(b, Builtin::Str);
+                for v in &rest {
+                    super::print::write_value(&mut out, v, &self.prog.adts);
+                }
+                Ok(Value::str(out))
+            }
+        }
+    }
+
     fn eval_list(&mut self, es: &[TExpr]) -> Result<Vec<Value>, Ctrl> {
         let mut out = Vec::with_capacity(es.len());
         for e in es {
@@ -325,7 +434,7 @@ impl Interp<'_, '_> {
     }
 
     /// Evaluates call arguments onto the value stack.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
         for a in args {
             let v = self.operand(a)?;
@@ -351,8 +460,9 @@ impl Interp<'_, '_> {
         let prog = self.prog;
         let func = &prog.funcs[f.0 as usize];
         let base = self.stack.len() - func.params.len();
-        self.stack
-            .resize(base + func.n_locals as usize, Value::Unit);
+        for _ in func.params.len()..func.n_locals as usize {
+            self.stack.push(Value::Unit);
+        }
         self.run_frame(base, &func.body)
     }
 

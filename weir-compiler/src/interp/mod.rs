@@ -101,8 +101,10 @@ pub fn run(program: &Program, config: &Config, stdout: &mut dyn Write) -> Result
         stack_start: here,
         stack_limit: limit,
     };
-    let res = interp.run_program();
+    // An internal error (a panic) still flushes the program's output before propagating.
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp.run_program()));
     interp.flush();
+    let res = res.unwrap_or_else(|payload| std::panic::resume_unwind(payload));
     let error = interp.error.take();
     drop(interp.stack);
     match res {

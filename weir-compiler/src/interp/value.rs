@@ -54,6 +54,25 @@ pub struct AdtVal {
     pub fields: Vec<Value>,
 }
 
+/// Dropping a long chain of constructors (a list of a million `Cons` cells) must not recurse once
+/// per cell: uniquely owned nested data values are unlinked into a work list first.
+impl Drop for AdtVal {
+    fn drop(&mut self) {
+        let unique = |v: &Value| matches!(v, Value::Adt(rc) if Rc::strong_count(rc) == 1);
+        if !self.fields.iter().any(unique) {
+            return;
+        }
+        let mut work = std::mem::take(&mut self.fields);
+        while let Some(v) = work.pop() {
+            if let Value::Adt(rc) = v {
+                if let Ok(mut inner) = Rc::try_unwrap(rc) {
+                    work.append(&mut inner.fields);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Closure {
     pub lambda: Rc<Lambda>,

@@ -1386,3 +1386,179 @@ fn unloadable_library_is_a_link_error() {
     let (res, _) = run_with(&main_only(0, unit()), &config);
     assert!(matches!(res, Err(RunError::Link { .. })), "{res:?}");
 }
+
+#[test]
+fn dropping_a_long_list_does_not_recurse() {
+    // (deftype L (Cons i64 L) Nil) (defn build ((n : i64) (acc : L)) : L
+    //   (if (= n 0) acc (build (- n 1) (Cons n acc))))
+    // main: (let ((l (build 1000000 Nil))) (println "built")) on a 16 MiB stack.
+    let (res, out) = crate::with_stack(16 << 20, || {
+        let lt = Type::Adt(AdtId(3), vec![]);
+        let build = func(
+            "build",
+            vec![I64, lt.clone()],
+            lt.clone(),
+            2,
+            if_(
+                cmp(Builtin::Eq, local(0, I64), i64(0)),
+                local(1, lt.clone()),
+                tcall(
+                    0,
+                    vec![
+                        op(Builtin::Sub, vec![local(0, I64), i64(1)]),
+                        variant(
+                            AdtId(3),
+                            0,
+                            vec![local(0, I64), local(1, lt.clone())],
+                            lt.clone(),
+                        ),
+                    ],
+                    lt.clone(),
+                ),
+            ),
+        );
+        let mut prog = program(
+            vec![build],
+            1,
+            let_(
+                vec![(
+                    0,
+                    call(
+                        0,
+                        vec![i64(1_000_000), variant(AdtId(3), 1, vec![], lt.clone())],
+                        lt.clone(),
+                    ),
+                )],
+                println(s("built")),
+            ),
+        );
+        prog.adts.push(AdtDef {
+            name: "L".into(),
+            tparams: vec![],
+            kind: AdtKind::Sum {
+                variants: vec![
+                    VariantInfo {
+                        name: "Cons".into(),
+                        fields: vec![I64, lt.clone()],
+                    },
+                    VariantInfo {
+                        name: "Nil".into(),
+                        fields: vec![],
+                    },
+                ],
+            },
+            public: true,
+            span: sp(),
+        });
+        let mut out = Vec::new();
+        (run(&prog, &Config::default(), &mut out), out)
+    });
+    assert_eq!(res, Ok(0));
+    assert_eq!(out, b"built\n");
+}
+
+#[test]
+fn growing_a_vector_and_a_string_in_a_loop_keeps_values_separate() {
+    // (let ((mut v []) (mut s "") (alias [])) (for (i 0 (< i 200000)) (set! v (append v i))
+    //   (when (= i 2) (set! alias v))) (set! s (str s (len v))) ...)
+    let vt = vec_t(I64);
+    let i = || local(3, I64);
+    let body = block(vec![
+        set(
+            0,
+            bi(Builtin::Append, vec![local(0, vt.clone()), i()], vt.clone()),
+        ),
+        if_(
+            cmp(Builtin::Eq, i(), i64(2)),
+            set(2, local(0, vt.clone())),
+            unit(),
+        ),
+        if_(
+            cmp(Builtin::Lt, i(), i64(3)),
+            set(1, bi(Builtin::Str, vec![local(1, STR), i(), s(",")], STR)),
+            unit(),
+        ),
+    ]);
+    let prog = main_only(
+        4,
+        let_(
+            vec![
+                (0, vector(vec![], I64)),
+                (1, s("")),
+                (2, vector(vec![], I64)),
+            ],
+            block(vec![
+                ex(
+                    TExprKind::For {
+                        var: LocalId(3),
+                        init: Box::new(i64(0)),
+                        cond: Box::new(cmp(Builtin::Lt, i(), i64(200_000))),
+                        body: Box::new(body),
+                    },
+                    UNIT,
+                ),
+                println(bi(Builtin::VecLen, vec![local(0, vt.clone())], I64)),
+                println(local(2, vt.clone())),
+                // (set! v (set-nth v 0 (len v))) reads v in an operand.
+                set(
+                    0,
+                    bi(
+                        Builtin::SetNth,
+                        vec![
+                            local(0, vt.clone()),
+                            i64(0),
+                            bi(Builtin::VecLen, vec![local(0, vt.clone())], I64),
+                        ],
+                        vt.clone(),
+                    ),
+                ),
+                println(bi(Builtin::Nth, vec![local(0, vt.clone()), i64(0)], I64)),
+                // (set! s (str s s)) reads s twice.
+                set(1, bi(Builtin::Str, vec![local(1, STR), local(1, STR)], STR)),
+                println(local(1, STR)),
+            ]),
+        ),
+    );
+    assert_eq!(run_ok(&prog), "200000\n[0 1 2]\n200000\n0,1,2,0,1,2,\n");
+}
+
+#[test]
+fn field_assignment_copies_when_shared() {
+    // (let ((mut p (Point 1 2)) (q p)) (set! p (update p :x 10)) (println p) (println q))
+    let pt = Type::Adt(AdtId(3), vec![]);
+    let mut prog = main_only(
+        2,
+        let_(
+            vec![
+                (
+                    0,
+                    ex(
+                        TExprKind::MakeStruct {
+                            adt: AdtId(3),
+                            fields: vec![i64(1), i64(2)],
+                        },
+                        pt.clone(),
+                    ),
+                ),
+                (1, local(0, pt.clone())),
+            ],
+            block(vec![
+                set(
+                    0,
+                    ex(
+                        TExprKind::Update {
+                            expr: Box::new(local(0, pt.clone())),
+                            fields: vec![(0, i64(10))],
+                        },
+                        pt.clone(),
+                    ),
+                ),
+                println(local(0, pt.clone())),
+                println(local(1, pt.clone())),
+            ]),
+        ),
+    );
+    prog.adts
+        .push(struct_def("Point", vec![("x", I64), ("y", I64)]));
+    assert_eq!(run_ok(&prog), "(Point :x 10 :y 2)\n(Point :x 1 :y 2)\n");
+}
