@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod codegen;
 pub mod diag;
 pub mod expand;
 pub mod interp;
