@@ -66,6 +66,27 @@ fn lit_matches(lit: &Lit, v: &Value) -> bool {
     }
 }
 
+/// `(append (.f x) ..)`, `(set-nth (.f x) ..)` or `(str (.f x) ..)` where `.f` is field `index`
+/// of local `x` and the other operands cannot assign locals: the builtin and its operands.
+fn in_place_field_op(e: &TExpr, local: LocalId, index: u32) -> Option<(Builtin, &[TExpr])> {
+    let TExprKind::Call {
+        callee: Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+        args,
+        ..
+    } = &e.kind
+    else {
+        return None;
+    };
+    let TExprKind::GetField { expr, index: i } = &args.first()?.kind else {
+        return None;
+    };
+    if *i == index && is_local(Some(expr), local) && args[1..].iter().all(cannot_assign) {
+        Some((*b, args))
+    } else {
+        None
+    }
+}
+
 fn is_local(e: Option<&TExpr>, local: LocalId) -> bool {
     matches!(e.map(|e| &e.kind), Some(TExprKind::Local(l)) if *l == local)
 }
@@ -337,16 +358,36 @@ impl Interp<'_, '_> {
             TExprKind::Update { expr, fields }
                 if is_local(Some(expr), local) && fields.iter().all(|(_, e)| cannot_assign(e)) =>
             {
-                let mut vals = Vec::with_capacity(fields.len());
-                for (_, e) in fields {
-                    vals.push(self.eval(e)?);
+                // A field value `(append (.f x) ..)` (or set-nth/str) updates field `f` in place.
+                let mut pending = Vec::with_capacity(fields.len());
+                for (index, e) in fields {
+                    match in_place_field_op(e, local, *index) {
+                        Some((b, args)) => {
+                            let rest = self.eval_list(&args[1..])?;
+                            pending.push((Some(b), rest, e.span));
+                        }
+                        None => {
+                            let v = self.eval(e)?;
+                            pending.push((None, vec![v], e.span));
+                        }
+                    }
                 }
                 let Value::Adt(mut rc) = self.take_slot(local) else {
                     unreachable!("internal error: update of a non-struct")
                 };
-                let adt = Rc::make_mut(&mut rc);
-                for ((index, _), v) in fields.iter().zip(vals) {
-                    adt.fields[*index as usize] = v;
+                for ((index, _), (op, mut rest, span)) in fields.iter().zip(pending) {
+                    let i = *index as usize;
+                    let v = match op {
+                        Some(b) => {
+                            let old = std::mem::replace(
+                                &mut Rc::make_mut(&mut rc).fields[i],
+                                Value::Unit,
+                            );
+                            self.update_in_place(b, old, rest, span)?
+                        }
+                        None => rest.pop().expect("one value"),
+                    };
+                    Rc::make_mut(&mut rc).fields[i] = v;
                 }
                 Value::Adt(rc)
             }

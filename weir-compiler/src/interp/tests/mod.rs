@@ -1562,3 +1562,79 @@ fn field_assignment_copies_when_shared() {
         .push(struct_def("Point", vec![("x", I64), ("y", I64)]));
     assert_eq!(run_ok(&prog), "(Point :x 10 :y 2)\n(Point :x 1 :y 2)\n");
 }
+
+#[test]
+fn appending_to_a_struct_field_in_a_loop() {
+    // (let ((mut a (Acc [] 0)) (mut snap (Acc [] 0)))
+    //   (for (i 0 (< i 100000)) (set! (.items a) (append (.items a) (.n a))) (set! (.n a) i)
+    //     (when (= i 2) (set! snap a)))
+    //   (println (len (.items a))) (println snap))
+    let acc = Type::Adt(AdtId(3), vec![]);
+    let vt = vec_t(I64);
+    let a = || local(0, acc.clone());
+    let field = |index: u32, ty: Type| {
+        ex(
+            TExprKind::GetField {
+                expr: Box::new(a()),
+                index,
+            },
+            ty,
+        )
+    };
+    let update = |index: u32, v: TExpr| {
+        set(
+            0,
+            ex(
+                TExprKind::Update {
+                    expr: Box::new(a()),
+                    fields: vec![(index, v)],
+                },
+                acc.clone(),
+            ),
+        )
+    };
+    let mk = || {
+        ex(
+            TExprKind::MakeStruct {
+                adt: AdtId(3),
+                fields: vec![vector(vec![], I64), i64(0)],
+            },
+            acc.clone(),
+        )
+    };
+    let i = || local(2, I64);
+    let body = block(vec![
+        update(
+            0,
+            bi(
+                Builtin::Append,
+                vec![field(0, vt.clone()), field(1, I64)],
+                vt.clone(),
+            ),
+        ),
+        update(1, i()),
+        if_(cmp(Builtin::Eq, i(), i64(2)), set(1, a()), unit()),
+    ]);
+    let mut prog = main_only(
+        3,
+        let_(
+            vec![(0, mk()), (1, mk())],
+            block(vec![
+                ex(
+                    TExprKind::For {
+                        var: LocalId(2),
+                        init: Box::new(i64(0)),
+                        cond: Box::new(cmp(Builtin::Lt, i(), i64(100_000))),
+                        body: Box::new(body),
+                    },
+                    UNIT,
+                ),
+                println(bi(Builtin::VecLen, vec![field(0, vt.clone())], I64)),
+                println(local(1, acc.clone())),
+            ]),
+        ),
+    );
+    prog.adts
+        .push(struct_def("Acc", vec![("items", vt.clone()), ("n", I64)]));
+    assert_eq!(run_ok(&prog), "100000\n(Acc :items [0 0 1] :n 2)\n");
+}
