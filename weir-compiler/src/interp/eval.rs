@@ -87,6 +87,22 @@ fn in_place_field_op(e: &TExpr, local: LocalId, index: u32) -> Option<(Builtin, 
     }
 }
 
+/// `e` is built from literals, globals, locals other than `local`, field accesses and builtin
+/// calls only (so it neither reads nor assigns `local`).
+fn leaf_without(e: &TExpr, local: LocalId) -> bool {
+    match &e.kind {
+        TExprKind::Lit(_) | TExprKind::Global(_) | TExprKind::FuncRef(_) => true,
+        TExprKind::Local(l) => *l != local,
+        TExprKind::GetField { expr, .. } => leaf_without(expr, local),
+        TExprKind::Call {
+            callee: Callee::Builtin(_),
+            args,
+            ..
+        } => args.iter().all(|a| leaf_without(a, local)),
+        _ => false,
+    }
+}
+
 fn is_local(e: Option<&TExpr>, local: LocalId) -> bool {
     matches!(e.map(|e| &e.kind), Some(TExprKind::Local(l)) if *l == local)
 }
@@ -165,10 +181,11 @@ impl Interp<'_, '_> {
                 TExprKind::Call { callee, args, tail } => {
                     return match callee {
                         Callee::Func(f) => {
-                            self.push_args(args)?;
                             if *tail {
+                                self.push_tail_args(args)?;
                                 Err(Ctrl::TailCall(*f))
                             } else {
+                                self.push_args(args)?;
                                 self.call_func(*f, e.span)
                             }
                         }
@@ -478,6 +495,35 @@ impl Interp<'_, '_> {
     #[inline(always)]
     pub(crate) fn push_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
         for a in args {
+            let v = self.operand(a)?;
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+
+    /// Arguments of a tail call. The frame dies right after, so an argument
+    /// `(append x ..)` / `(set-nth x ..)` / `(str x ..)` may move `x` out of its slot when no later
+    /// argument reads it: accumulator loops written as tail recursion stay linear.
+    fn push_tail_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
+        for (n, a) in args.iter().enumerate() {
+            if let TExprKind::Call {
+                callee: Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+                args: bargs,
+                ..
+            } = &a.kind
+            {
+                if let Some(TExprKind::Local(l)) = bargs.first().map(|e| &e.kind) {
+                    if bargs[1..].iter().all(cannot_assign)
+                        && args[n + 1..].iter().all(|e| leaf_without(e, *l))
+                    {
+                        let rest = self.eval_list(&bargs[1..])?;
+                        let old = self.take_slot(*l);
+                        let v = self.update_in_place(*b, old, rest, a.span)?;
+                        self.stack.push(v);
+                        continue;
+                    }
+                }
+            }
             let v = self.operand(a)?;
             self.stack.push(v);
         }

@@ -1638,3 +1638,83 @@ fn appending_to_a_struct_field_in_a_loop() {
         .push(struct_def("Acc", vec![("items", vt.clone()), ("n", I64)]));
     assert_eq!(run_ok(&prog), "100000\n(Acc :items [0 0 1] :n 2)\n");
 }
+
+#[test]
+fn tail_recursive_accumulation_and_argument_order() {
+    // (defn build ((acc : (Vector i64)) (i : i64) (n : i64)) : (Vector i64)
+    //   (if (= i n) acc (build (append acc i) (+ i 1) n)))
+    // (defn keep ((acc : (Vector i64)) (i : i64)) : (Vector i64)   ; a later argument reads acc
+    //   (if (= i 3) acc (keep2 (append acc i) acc i)))
+    let vt = vec_t(I64);
+    let build = func(
+        "build",
+        vec![vt.clone(), I64, I64],
+        vt.clone(),
+        3,
+        if_(
+            cmp(Builtin::Eq, local(1, I64), local(2, I64)),
+            local(0, vt.clone()),
+            tcall(
+                0,
+                vec![
+                    bi(
+                        Builtin::Append,
+                        vec![local(0, vt.clone()), local(1, I64)],
+                        vt.clone(),
+                    ),
+                    op(Builtin::Add, vec![local(1, I64), i64(1)]),
+                    local(2, I64),
+                ],
+                vt.clone(),
+            ),
+        ),
+    );
+    // (defn pair ((a : (Vector i64)) (b : (Vector i64))) (str a b))
+    let pair = func(
+        "pair",
+        vec![vt.clone(), vt.clone()],
+        STR,
+        2,
+        bi(
+            Builtin::Str,
+            vec![local(0, vt.clone()), local(1, vt.clone())],
+            STR,
+        ),
+    );
+    // (defn twice ((acc : (Vector i64))) (pair (append acc 9) acc))  ; tail call, acc read later
+    let twice = func(
+        "twice",
+        vec![vt.clone()],
+        STR,
+        1,
+        tcall(
+            1,
+            vec![
+                bi(
+                    Builtin::Append,
+                    vec![local(0, vt.clone()), i64(9)],
+                    vt.clone(),
+                ),
+                local(0, vt.clone()),
+            ],
+            STR,
+        ),
+    );
+    let prog = program(
+        vec![build, pair, twice],
+        0,
+        block(vec![
+            println(bi(
+                Builtin::VecLen,
+                vec![call(
+                    0,
+                    vec![vector(vec![], I64), i64(0), i64(200_000)],
+                    vt.clone(),
+                )],
+                I64,
+            )),
+            println(call(2, vec![vector(vec![i64(1)], I64)], STR)),
+        ]),
+    );
+    assert_eq!(run_ok(&prog), "200000\n[1 9][1]\n");
+}
