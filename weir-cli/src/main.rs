@@ -1,1 +1,114 @@
-fn main() {}
+//! `weir`: the command-line driver. It owns arguments, file access, rendering and printing; the
+//! compiler (`weir-compiler`) only turns text into data.
+//!
+//! Invariants:
+//! - User mistakes (bad arguments, unreadable files, compile errors, runtime errors) end with a
+//!   clear message on stderr and a non-zero status, never a panic. A panic anywhere is a bug in weir
+//!   and is reported as an internal error with status 101.
+//! - stdout carries only what was asked for (a dump, or the program's own output).
+
+mod commands;
+mod render;
+mod shell;
+mod source;
+
+use clap::{Parser, Subcommand};
+
+use shell::{ColorChoice, Shell};
+
+const ABOUT: &str = "The Weir programming language: a statically typed Lisp";
+
+const AFTER_HELP: &str = "\
+Examples:
+  weir interp hello.weir               run a program on the interpreter
+  weir interp greet.weir -- Ada Grace  pass arguments to (args)
+  weir check hello.weir                type-check only (silent on success)
+  weir expand hello.weir               show the program after -> / ->> / cond expansion
+  weir parse hello.weir                show the parsed syntax tree
+
+The language reference is language.md in the specification (see README.md).";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "weir",
+    version = weir_compiler::VERSION,
+    about = ABOUT,
+    after_help = AFTER_HELP,
+    arg_required_else_help = true,
+    propagate_version = true
+)]
+struct Cli {
+    /// When to colour diagnostics: auto (stderr is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a program, then run it on the interpreter
+    #[command(
+        long_about = "Check a program, then run it on the tree-walking interpreter.\n\n\
+            The program's output goes to stdout. The exit status is 0 when `main` returns, the \
+            code given to `(exit code)`, or 1 after a compile error or a runtime error (reported \
+            on stderr as `PATH:LINE:COL: runtime error: MESSAGE`).",
+        after_help = "Examples:\n  weir interp hello.weir\n  weir interp greet.weir -- Ada Grace\n  \
+            weir interp ffi.weir --load ./libshapes.so"
+    )]
+    Interp(commands::interp::Args),
+    /// Type-check a program without running it (prints nothing on success)
+    #[command(
+        long_about = "Read, expand, parse and type-check a program without running it.\n\n\
+            Prints nothing and exits with status 0 when the program is valid; otherwise prints \
+            every diagnostic (`PATH:LINE:COL: error: MESSAGE` followed by a source snippet) on \
+            stderr and exits with status 1."
+    )]
+    Check(commands::check::Args),
+    /// Print the program after expansion of ->, ->> and cond
+    Expand(commands::expand::Args),
+    /// Print the parsed syntax tree of a program
+    Parse(commands::parse::Args),
+}
+
+fn main() {
+    install_panic_hook();
+    let cli = Cli::parse();
+    let shell = Shell::new(cli.color);
+    let status = std::panic::catch_unwind(move || match cli.command {
+        Command::Interp(args) => commands::interp::run(shell, args),
+        Command::Check(args) => commands::check::run(shell, args),
+        Command::Expand(args) => commands::expand::run(shell, args),
+        Command::Parse(args) => commands::parse::run(shell, args),
+    })
+    .unwrap_or(commands::INTERNAL_ERROR);
+    std::process::exit(status);
+}
+
+/// Reports a panic as an internal error (the hook runs on the panicking thread, before unwinding;
+/// `main` then exits with status 101).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown panic");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let backtrace = match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => format!("\n{backtrace}"),
+            _ => "\nnote: run with RUST_BACKTRACE=1 for a backtrace".to_string(),
+        };
+        eprintln!(
+            "error: internal compiler error: {message}{place}\n\
+             note: this is a bug in weir, not in your program; please report it with the \
+             program that triggered it{backtrace}"
+        );
+    }));
+}

@@ -38,8 +38,21 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
     diagnostics.extend(d);
     let (module, d) = parser::parse_module(&forms);
     diagnostics.extend(d);
-    let (program, d) = check::check_program(&module);
+    // The checker reports nothing new about a module whose syntax was broken beyond the
+    // `Error` nodes the parser left, so always run it: it finds type errors in the other forms.
+    let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
+    let (program, d) = check::check_module(
+        &module,
+        check::CheckOptions {
+            require_main: syntax_ok,
+        },
+    );
     diagnostics.extend(d);
+    diagnostics.sort_by_key(|d| {
+        d.primary_span()
+            .map(|s| (s.file, s.start))
+            .unwrap_or_default()
+    });
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     Frontend {
         program: if ok { program } else { None },
@@ -49,7 +62,7 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
 
 /// Stack size of the thread that runs the front end and the interpreter (virtual memory; only
 /// touched pages are committed).
-pub const BIG_STACK: usize = 4 << 30;
+pub const BIG_STACK: usize = 1 << 30;
 
 /// Runs `f` on a new thread with a `size`-byte stack and returns its result. The front end
 /// recurses over the (depth-limited) syntax tree and the interpreter over Weir calls; both run

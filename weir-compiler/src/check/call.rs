@@ -61,11 +61,14 @@ impl Checker {
         let mut ok = true;
         for a in args {
             if let Some(l) = &a.label {
+                ok = false;
+                if matches!(a.expr.kind, ExprKind::Error) {
+                    continue; // the parser already reported the label without a value
+                }
                 self.push_diag(
                     Diagnostic::error(l.span, format!("labelled argument `:{}` in a call of {what}", l.text))
                         .with_note("labels can only name the parameters of a `defn`, an extern or a struct constructor; to pass a keyword string, bind it first: `(let ((k :k)) ...)`"),
                 );
-                ok = false;
             }
         }
         ok
@@ -177,10 +180,12 @@ impl Checker {
 
     /// Checks arguments against parameter types in written order and builds the call, using
     /// temporaries when labels reorder the arguments (evaluation stays in written order).
+    #[allow(clippy::too_many_arguments)]
     fn build_call(
         &mut self,
         args: &[Arg],
         order: Option<Vec<usize>>,
+        target: &Target,
         params: &[Type],
         span: Span,
         ret: Type,
@@ -202,7 +207,7 @@ impl Checker {
         let checked: Vec<TExpr> = args
             .iter()
             .enumerate()
-            .map(|(i, a)| self.check(&a.expr, &params[param_of[i]]))
+            .map(|(i, a)| self.check_arg(&a.expr, &params[param_of[i]], param_of[i], target))
             .collect();
         let in_order = order.iter().enumerate().all(|(j, &i)| i == j);
         if in_order {
@@ -245,6 +250,34 @@ impl Checker {
         }
     }
 
+    /// Checks one argument; a mismatch names the parameter and points at the definition.
+    fn check_arg(&mut self, e: &Expr, param: &Type, j: usize, target: &Target) -> TExpr {
+        let te = self.infer(e, Some(param));
+        if matches!(e.kind, ExprKind::Error) || self.vars.unify(param, &te.ty) {
+            return te;
+        }
+        let pname = match target.names.get(j).and_then(|n| n.as_deref()) {
+            Some(n) => format!("parameter `{n}`"),
+            None => format!("argument {}", j + 1),
+        };
+        let msg = format!(
+            "mismatched types: expected `{}`, found `{}`",
+            self.show(param),
+            self.show(&te.ty)
+        );
+        let label = format!(
+            "expected `{}` for {pname} of {}",
+            self.show(param),
+            target.what
+        );
+        let mut d = Diagnostic::error(e.span, msg).with_label(label);
+        if let Some(def) = target.def_span {
+            d = d.with_secondary(def, "defined here");
+        }
+        self.push_diag(d);
+        te
+    }
+
     fn call_func(&mut self, id: crate::tir::FuncId, args: &[Arg], span: Span) -> TExpr {
         let sig = self.funcs[id.0 as usize].clone();
         let fn_ty = self.instantiate(
@@ -260,10 +293,12 @@ impl Checker {
             def_span: Some(sig.name_span),
         };
         let order = self.order_args(args, &target, span);
-        self.build_call(args, order, &params, span, *ret, |args| TExprKind::Call {
-            callee: Callee::Func(id),
-            args,
-            tail: false,
+        self.build_call(args, order, &target, &params, span, *ret, |args| {
+            TExprKind::Call {
+                callee: Callee::Func(id),
+                args,
+                tail: false,
+            }
         })
     }
 
@@ -288,7 +323,7 @@ impl Checker {
             def_span: Some(def.span),
         };
         let order = self.order_args(args, &target, span);
-        self.build_call(args, order, &params, span, *ret, |fields| {
+        self.build_call(args, order, &target, &params, span, *ret, |fields| {
             TExprKind::MakeStruct { adt, fields }
         })
     }
@@ -341,7 +376,7 @@ impl Checker {
             def_span,
         };
         let order = self.order_args(args, &target, span);
-        self.build_call(args, order, &params, span, *ret, |fields| {
+        self.build_call(args, order, &target, &params, span, *ret, |fields| {
             TExprKind::MakeVariant {
                 adt,
                 variant,
@@ -381,6 +416,7 @@ impl Checker {
         self.build_call(
             args,
             order,
+            &target,
             &sig.decl.params,
             span,
             sig.decl.ret.clone(),

@@ -101,7 +101,6 @@ impl Checker {
             match item {
                 AstItem::Defn(d) => self.collect_defn(d),
                 AstItem::Global(g) => {
-                    self.check_bindable(&g.name);
                     let ty = match &g.ty {
                         Some(t) => self.resolve_type(t),
                         None => self.fresh(),
@@ -146,6 +145,7 @@ impl Checker {
                 let span = self.value_spans["main"];
                 self.error(span, "`main` must be a function: `(defn main () ...)`");
             }
+            None if !self.require_main => {}
             None => {
                 let span = module
                     .items

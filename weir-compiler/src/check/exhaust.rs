@@ -29,10 +29,55 @@ pub(super) struct Exhaust<'a> {
 
 impl Exhaust<'_> {
     /// `None` if the patterns cover every value of `ty`, else a printed missing pattern.
+    /// Patterns that do not fit the type (possible only after a reported type error) are not
+    /// analysed.
     pub fn missing(&self, ty: &Type, pats: &[&TPattern]) -> Option<String> {
+        if !pats.iter().all(|p| self.fits(p, ty)) {
+            return None;
+        }
         let rows: Vec<Vec<Pat>> = pats.iter().map(|p| vec![self.lower(p, ty)]).collect();
         let w = self.useful(&rows, std::slice::from_ref(ty))?;
         Some(self.show(&w[0], ty))
+    }
+
+    /// Whether `p` has the shape of a pattern of type `ty`.
+    fn fits(&self, p: &TPattern, ty: &Type) -> bool {
+        match p {
+            TPattern::Wildcard | TPattern::Bind(_) => true,
+            TPattern::Lit(lit) => matches!(
+                (lit, ty),
+                (Lit::Bool(_), Type::Bool)
+                    | (Lit::Int(_), Type::Int(_))
+                    | (Lit::Float(_), Type::Float(_))
+                    | (Lit::Str(_), Type::Str)
+            ),
+            TPattern::Variant {
+                adt,
+                variant,
+                fields,
+            } => {
+                let Type::Adt(id, _) = ty else { return false };
+                let ok = id == adt
+                    && self.adts[id.0 as usize].variants().is_some_and(|vs| {
+                        vs.get(*variant as usize)
+                            .is_some_and(|v| v.fields.len() == fields.len())
+                    });
+                ok && {
+                    let ftys = self.fields_of(ty, &Key::Variant(*variant));
+                    fields.iter().zip(&ftys).all(|(f, t)| self.fits(f, t))
+                }
+            }
+            TPattern::Struct { adt, fields } => {
+                let Type::Adt(id, _) = ty else { return false };
+                if id != adt || self.adts[id.0 as usize].struct_fields().is_none() {
+                    return false;
+                }
+                let ftys = self.fields_of(ty, &Key::Struct);
+                fields
+                    .iter()
+                    .all(|(i, f)| ftys.get(*i as usize).is_some_and(|t| self.fits(f, t)))
+            }
+        }
     }
 
     fn lower(&self, p: &TPattern, ty: &Type) -> Pat {

@@ -283,7 +283,9 @@ impl Checker {
             }
             ExprKind::Do(exprs) => {
                 let mut b = self.body(exprs, hint);
-                b.span = span;
+                if matches!(b.kind, TExprKind::Block(_)) {
+                    b.span = span;
+                }
                 b
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, hint, span),
@@ -296,7 +298,9 @@ impl Checker {
                 self.unsafe_depth += 1;
                 let mut b = self.body(body, hint);
                 self.unsafe_depth -= 1;
-                b.span = span;
+                if matches!(b.kind, TExprKind::Block(_)) {
+                    b.span = span;
+                }
                 b
             }
             ExprKind::For {
@@ -377,13 +381,19 @@ impl Checker {
                 match self.frames.last().and_then(|f| f.ret.clone()) {
                     Some(ret) => {
                         let u = self.fresh();
-                        let want = Type::Adt(RESULT, vec![u, err]);
+                        let want = Type::Adt(RESULT, vec![u, err.clone()]);
                         if !self.vars.unify(&ret, &want) {
-                            let msg = format!(
-                                "`?` can only be used in a function that returns `(Result _ {})`; this function returns `{}`",
-                                self.show(&self.vars.resolve(&want).clone()).trim_start_matches("(Result _ ").trim_end_matches(')'),
-                                self.show(&ret)
-                            );
+                            let msg = match self.vars.shallow(&ret) {
+                                Type::Adt(RESULT, args) => format!(
+                                    "`?` propagates an error of type `{}`, but this function's errors have type `{}`",
+                                    self.show(&err),
+                                    self.show(&args[1])
+                                ),
+                                _ => format!(
+                                    "`?` can only be used in a function that returns a `Result`; this function returns `{}`",
+                                    self.show(&ret)
+                                ),
+                            };
                             self.error(span, msg);
                         }
                     }

@@ -23,10 +23,16 @@ impl Checker {
                 break;
             }
         }
-        let quiet = self.has_errors();
+        // Unknown types that come from an expression with an error are not reported again.
+        let poisoned: Vec<Type> = self
+            .poisoned
+            .iter()
+            .map(|v| self.vars.shallow(&Type::Var(*v)))
+            .collect();
+        let is_poisoned = |ck: &Checker, ty: &Type| poisoned.contains(&ck.vars.shallow(ty));
         for k in 0..self.fields.len() {
             if self.fields[k].index.is_none() {
-                if quiet {
+                if is_poisoned(self, &self.fields[k].obj.clone()) {
                     self.fields[k].index = Some(0);
                 } else {
                     self.try_field(k, true);
@@ -43,7 +49,7 @@ impl Checker {
                 }
                 None if class == Class::Printable => {}
                 None => {
-                    if !quiet {
+                    if !is_poisoned(self, &ty) {
                         self.push_diag(
                             Diagnostic::error(
                                 span,

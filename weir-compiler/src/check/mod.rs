@@ -24,6 +24,9 @@ mod finish;
 mod pattern;
 mod unify;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -35,9 +38,23 @@ use crate::types::{AdtDef, AdtId, Type, TypeDisplay};
 
 use unify::{VarKind, Vars};
 
+/// How to check a module.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// Report a missing or malformed `main` (§1). Off for libraries, and when the source had
+    /// syntax errors (the form holding `main` may be the one that was dropped).
+    pub require_main: bool,
+}
+
 /// Checks a single-file program (the prelude is implicit).
 pub fn check_program(module: &Module) -> (Option<Program>, Vec<Diagnostic>) {
+    check_module(module, CheckOptions { require_main: true })
+}
+
+/// Checks a module; `Program` is `None` when there are errors or no `main`.
+pub fn check_module(module: &Module, opts: CheckOptions) -> (Option<Program>, Vec<Diagnostic>) {
     let mut ck = Checker::new();
+    ck.require_main = opts.require_main;
     ck.collect(module);
     ck.check_bodies(module);
     let program = ck.finish();
@@ -176,9 +193,12 @@ struct Checker {
     fields: Vec<FieldFixup>,
     constraints: Vec<(Type, Class, Span)>,
     float_texts: HashMap<(u32, u32), String>,
+    /// Type variables of expressions that had errors (see `error_expr`).
+    poisoned: Vec<u32>,
     /// Integer literal patterns, range-checked once their type is final.
     pattern_lits: Vec<(Type, i128, Span)>,
     main: Option<FuncId>,
+    require_main: bool,
 }
 
 impl Checker {
@@ -204,7 +224,9 @@ impl Checker {
             constraints: Vec::new(),
             float_texts: HashMap::new(),
             pattern_lits: Vec::new(),
+            poisoned: Vec::new(),
             main: None,
+            require_main: true,
         }
     }
 
@@ -214,10 +236,6 @@ impl Checker {
 
     fn push_diag(&mut self, d: Diagnostic) {
         self.diags.push(d);
-    }
-
-    fn has_errors(&self) -> bool {
-        self.diags.iter().any(Diagnostic::is_error)
     }
 
     /// A type in Weir syntax with variables resolved as far as known: an unknown type prints as

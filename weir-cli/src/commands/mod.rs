@@ -1,0 +1,90 @@
+//! One module per subcommand. Each `run` function takes its parsed arguments and the [`Shell`],
+//! does all its printing through the shell (stderr) or its own locked stdout, and returns the
+//! process exit status.
+//!
+//! Invariants:
+//! - Exit status 0: success; 1: the input was rejected (file error, compile error, runtime error)
+//!   or, for `interp`, whatever status the program chose with `(exit code)`; 2: usage error
+//!   (clap); 101: internal error (a bug in weir).
+//! - The front end and the interpreter run on a [`weir_compiler::BIG_STACK`] thread; everything
+//!   that touches the (non-`Send`) typed program stays inside that thread.
+
+pub mod check;
+pub mod expand;
+pub mod interp;
+pub mod parse;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use weir_compiler::span::{FileId, SourceMap};
+
+use crate::shell::Shell;
+use crate::source;
+
+/// The input was rejected (exit status 1).
+pub const FAILURE: i32 = 1;
+/// A bug in weir (like rustc's internal compiler errors).
+pub const INTERNAL_ERROR: i32 = 101;
+
+/// A loaded single source file, named as the user wrote it.
+pub struct Input {
+    pub sources: SourceMap,
+    pub file: FileId,
+    pub name: String,
+}
+
+impl Input {
+    /// Loads `path`, reporting a failure on the shell.
+    pub fn load(shell: &Shell, path: &Path) -> Result<Input, i32> {
+        let name = path.display().to_string();
+        let mut sources = SourceMap::new();
+        match source::load(&mut sources, path, &name) {
+            Ok(file) => Ok(Input {
+                sources,
+                file,
+                name,
+            }),
+            Err(e) if e.has_location() => {
+                shell.raw_line(&e.to_string());
+                Err(FAILURE)
+            }
+            Err(e) => {
+                shell.error(&e.to_string());
+                Err(FAILURE)
+            }
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.sources.get(self.file).text
+    }
+}
+
+/// Writes `text` to stdout, ending it with a newline if it has none; a closed pipe
+/// (`weir parse f | head`) is not an error.
+pub fn print_stdout(shell: &Shell, text: &str) -> i32 {
+    let mut out = io::stdout().lock();
+    let newline: &[u8] = if text.is_empty() || text.ends_with('\n') {
+        b""
+    } else {
+        b"\n"
+    };
+    let res = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(newline))
+        .and_then(|()| out.flush());
+    match res {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            shell.error(&format!("cannot write to stdout: {e}"));
+            FAILURE
+        }
+    }
+}
+
+/// Runs `f` on the big-stack thread.
+pub fn on_big_stack(f: impl FnOnce() -> i32 + Send + 'static) -> i32 {
+    weir_compiler::with_stack(weir_compiler::BIG_STACK, f)
+}
