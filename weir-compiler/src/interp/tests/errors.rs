@@ -148,3 +148,38 @@ fn exit_flushes_and_masks_the_status() {
     let prog = main_only(0, bi(Builtin::Exit, vec![i32(-1)], UNIT));
     assert_eq!(run_with(&prog, &Config::default()).0, Ok(255));
 }
+
+/// A writer that fails like a closed pipe.
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn endless_output_to_a_closed_pipe_stops() {
+    // (while true (println "y")) written as a for loop that never ends.
+    let prog = main_only(
+        1,
+        ex(
+            TExprKind::For {
+                var: LocalId(0),
+                init: Box::new(i64(0)),
+                cond: Box::new(b(true)),
+                body: Box::new(println(s("y"))),
+            },
+            UNIT,
+        ),
+    );
+    let res = run(&prog, &Config::default(), &mut ClosedPipe);
+    assert!(
+        matches!(&res, Err(RunError::Runtime { message, .. }) if message.starts_with("cannot write to stdout")),
+        "{res:?}"
+    );
+}
