@@ -555,6 +555,7 @@ impl Interp<'_, '_> {
 
     /// Runs `body` in the frame starting at `base` (slots already allocated), then any tail calls
     /// it makes, and pops the frame.
+    #[inline(always)]
     pub(crate) fn run_frame(&mut self, base: usize, body: &TExpr) -> Res {
         let saved = self.base;
         self.base = base;
