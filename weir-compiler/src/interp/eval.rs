@@ -3,6 +3,12 @@
 //! Invariants: `eval` keeps its own Rust stack frame small (rare or bulky cases live in separate
 //! non-inlined functions), because every Weir call nests a few `eval` frames; `call_func` and
 //! `call_value` check the stack limit on every call.
+//!
+//! In-place updates: `(set! x (append x ..))` (also `set-nth`, `str`, `update`, and the same
+//! builtins applied to a field of `x`) and tail-call arguments `(append x ..)` move the old value
+//! out of its slot instead of cloning it, so an unshared vector/string/struct is mutated in place
+//! (`Rc::make_mut`). This is only done when the other operands provably cannot assign `x` (and,
+//! for tail calls, no later argument reads it), so the result is the same as copying (§5.5).
 
 use std::rc::Rc;
 
