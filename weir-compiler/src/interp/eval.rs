@@ -109,6 +109,24 @@ fn leaf_without(e: &TExpr, local: LocalId) -> bool {
     }
 }
 
+/// `e` calls no function (only builtins), so it cannot assign a global.
+fn calls_nothing(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Lit(_) | TExprKind::Local(_) | TExprKind::Global(_) => true,
+        TExprKind::GetField { expr, .. } => calls_nothing(expr),
+        TExprKind::Call {
+            callee: Callee::Builtin(_),
+            args,
+            ..
+        } => args.iter().all(calls_nothing),
+        TExprKind::MakeStruct { fields, .. } | TExprKind::MakeVariant { fields, .. } => {
+            fields.iter().all(calls_nothing)
+        }
+        TExprKind::MakeVector(items) => items.iter().all(calls_nothing),
+        _ => false,
+    }
+}
+
 fn is_local(e: Option<&TExpr>, local: LocalId) -> bool {
     matches!(e.map(|e| &e.kind), Some(TExprKind::Local(l)) if *l == local)
 }
@@ -292,8 +310,28 @@ impl Interp<'_, '_> {
                 Ok(Value::Adt(rc))
             }
             TExprKind::SetGlobal { global, value } => {
-                let v = self.eval(value)?;
-                self.globals[global.0 as usize] = Some(v);
+                let g = global.0 as usize;
+                let v = match &value.kind {
+                    // `(set! g (append g ..))` etc.: grow an unshared value in place (see
+                    // `set_local`); the other operands call no functions, so they cannot assign `g`.
+                    TExprKind::Call {
+                        callee:
+                            Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+                        args,
+                        ..
+                    } if matches!(args.first().map(|a| &a.kind), Some(TExprKind::Global(h)) if h == global)
+                        && args[1..].iter().all(calls_nothing) =>
+                    {
+                        if self.globals[g].is_none() {
+                            return self.read_global(g, args[0].span);
+                        }
+                        let rest = self.eval_list(&args[1..])?;
+                        let old = self.globals[g].take().expect("initialised, checked above");
+                        self.update_in_place(*b, old, rest, value.span)?
+                    }
+                    _ => self.eval(value)?,
+                };
+                self.globals[g] = Some(v);
                 Ok(Value::Unit)
             }
             TExprKind::And(es) => {

@@ -407,3 +407,59 @@ fn globals_initialise_in_order() {
     let (msg, _) = run_err(&prog);
     assert_eq!(msg, "global late used before initialization");
 }
+
+#[test]
+fn appending_to_a_mut_global() {
+    // (defglobal mut log []) main: (for (i 0 (< i 100000)) (set! log (append log i)))
+    //   (println (len log)) and a snapshot taken at i = 1 stays [0].
+    let vt = vec_t(I64);
+    let i = || local(0, I64);
+    let set_g = |id: u32, v: TExpr| {
+        ex(
+            TExprKind::SetGlobal {
+                global: GlobalId(id),
+                value: Box::new(v),
+            },
+            UNIT,
+        )
+    };
+    let mut prog = main_only(
+        2,
+        block(vec![
+            ex(
+                TExprKind::For {
+                    var: LocalId(0),
+                    init: Box::new(i64(0)),
+                    cond: Box::new(cmp(Builtin::Lt, i(), i64(100_000))),
+                    body: Box::new(block(vec![
+                        set_g(
+                            0,
+                            bi(
+                                Builtin::Append,
+                                vec![global(0, vt.clone()), i()],
+                                vt.clone(),
+                            ),
+                        ),
+                        if_(
+                            cmp(Builtin::Eq, i(), i64(1)),
+                            set(1, global(0, vt.clone())),
+                            unit(),
+                        ),
+                    ])),
+                },
+                UNIT,
+            ),
+            println(bi(Builtin::VecLen, vec![global(0, vt.clone())], I64)),
+            println(local(1, vt.clone())),
+        ]),
+    );
+    prog.globals.push(Global {
+        name: "log".into(),
+        ty: vt.clone(),
+        mutable: true,
+        init: vector(vec![], I64),
+        n_locals: 0,
+        span: sp(),
+    });
+    assert_eq!(run_ok(&prog), "100000\n[0 1]\n");
+}
