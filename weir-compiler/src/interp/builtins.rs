@@ -447,6 +447,11 @@ impl Interp<'_, '_> {
                 if b == Builtin::Println {
                     self.write_out(b"\n");
                 }
+                if let Some(e) = &self.out_error {
+                    // Output can no longer be delivered (e.g. `weir interp p.weir | head`).
+                    let message = format!("cannot write to stdout: {e}");
+                    return Err(self.fail(message, span));
+                }
                 Ok(Value::Unit)
             }
             Builtin::Random => Ok(Value::F64(self.random())),

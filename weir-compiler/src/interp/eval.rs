@@ -3,6 +3,12 @@
 //! Invariants: `eval` keeps its own Rust stack frame small (rare or bulky cases live in separate
 //! non-inlined functions), because every Weir call nests a few `eval` frames; `call_func` and
 //! `call_value` check the stack limit on every call.
+//!
+//! In-place updates: `(set! x (append x ..))` (also `set-nth`, `str`, `update`, and the same
+//! builtins applied to a field of `x`) and tail-call arguments `(append x ..)` move the old value
+//! out of its slot instead of cloning it, so an unshared vector/string/struct is mutated in place
+//! (`Rc::make_mut`). This is only done when the other operands provably cannot assign `x` (and,
+//! for tail calls, no later argument reads it), so the result is the same as copying (§5.5).
 
 use std::rc::Rc;
 
@@ -63,6 +69,61 @@ fn lit_matches(lit: &Lit, v: &Value) -> bool {
         (Lit::Bool(b), Value::Bool(c)) => b == c,
         (Lit::Unit, Value::Unit) => true,
         _ => unreachable!("internal error: literal pattern {lit:?} against {v:?}"),
+    }
+}
+
+/// `(append (.f x) ..)`, `(set-nth (.f x) ..)` or `(str (.f x) ..)` where `.f` is field `index`
+/// of local `x` and the other operands cannot assign locals: the builtin and its operands.
+fn in_place_field_op(e: &TExpr, local: LocalId, index: u32) -> Option<(Builtin, &[TExpr])> {
+    let TExprKind::Call {
+        callee: Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+        args,
+        ..
+    } = &e.kind
+    else {
+        return None;
+    };
+    let TExprKind::GetField { expr, index: i } = &args.first()?.kind else {
+        return None;
+    };
+    if *i == index && is_local(Some(expr), local) && args[1..].iter().all(cannot_assign) {
+        Some((*b, args))
+    } else {
+        None
+    }
+}
+
+/// `e` is built from literals, globals, locals other than `local`, field accesses and builtin
+/// calls only (so it neither reads nor assigns `local`).
+fn leaf_without(e: &TExpr, local: LocalId) -> bool {
+    match &e.kind {
+        TExprKind::Lit(_) | TExprKind::Global(_) | TExprKind::FuncRef(_) => true,
+        TExprKind::Local(l) => *l != local,
+        TExprKind::GetField { expr, .. } => leaf_without(expr, local),
+        TExprKind::Call {
+            callee: Callee::Builtin(_),
+            args,
+            ..
+        } => args.iter().all(|a| leaf_without(a, local)),
+        _ => false,
+    }
+}
+
+/// `e` calls no function (only builtins), so it cannot assign a global.
+fn calls_nothing(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Lit(_) | TExprKind::Local(_) | TExprKind::Global(_) => true,
+        TExprKind::GetField { expr, .. } => calls_nothing(expr),
+        TExprKind::Call {
+            callee: Callee::Builtin(_),
+            args,
+            ..
+        } => args.iter().all(calls_nothing),
+        TExprKind::MakeStruct { fields, .. } | TExprKind::MakeVariant { fields, .. } => {
+            fields.iter().all(calls_nothing)
+        }
+        TExprKind::MakeVector(items) => items.iter().all(calls_nothing),
+        _ => false,
     }
 }
 
@@ -144,10 +205,11 @@ impl Interp<'_, '_> {
                 TExprKind::Call { callee, args, tail } => {
                     return match callee {
                         Callee::Func(f) => {
-                            self.push_args(args)?;
                             if *tail {
+                                self.push_tail_args(args)?;
                                 Err(Ctrl::TailCall(*f))
                             } else {
+                                self.push_args(args)?;
                                 self.call_func(*f, e.span)
                             }
                         }
@@ -248,8 +310,28 @@ impl Interp<'_, '_> {
                 Ok(Value::Adt(rc))
             }
             TExprKind::SetGlobal { global, value } => {
-                let v = self.eval(value)?;
-                self.globals[global.0 as usize] = Some(v);
+                let g = global.0 as usize;
+                let v = match &value.kind {
+                    // `(set! g (append g ..))` etc.: grow an unshared value in place (see
+                    // `set_local`); the other operands call no functions, so they cannot assign `g`.
+                    TExprKind::Call {
+                        callee:
+                            Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+                        args,
+                        ..
+                    } if matches!(args.first().map(|a| &a.kind), Some(TExprKind::Global(h)) if h == global)
+                        && args[1..].iter().all(calls_nothing) =>
+                    {
+                        if self.globals[g].is_none() {
+                            return self.read_global(g, args[0].span);
+                        }
+                        let rest = self.eval_list(&args[1..])?;
+                        let old = self.globals[g].take().expect("initialised, checked above");
+                        self.update_in_place(*b, old, rest, value.span)?
+                    }
+                    _ => self.eval(value)?,
+                };
+                self.globals[g] = Some(v);
                 Ok(Value::Unit)
             }
             TExprKind::And(es) => {
@@ -337,16 +419,36 @@ impl Interp<'_, '_> {
             TExprKind::Update { expr, fields }
                 if is_local(Some(expr), local) && fields.iter().all(|(_, e)| cannot_assign(e)) =>
             {
-                let mut vals = Vec::with_capacity(fields.len());
-                for (_, e) in fields {
-                    vals.push(self.eval(e)?);
+                // A field value `(append (.f x) ..)` (or set-nth/str) updates field `f` in place.
+                let mut pending = Vec::with_capacity(fields.len());
+                for (index, e) in fields {
+                    match in_place_field_op(e, local, *index) {
+                        Some((b, args)) => {
+                            let rest = self.eval_list(&args[1..])?;
+                            pending.push((Some(b), rest, e.span));
+                        }
+                        None => {
+                            let v = self.eval(e)?;
+                            pending.push((None, vec![v], e.span));
+                        }
+                    }
                 }
                 let Value::Adt(mut rc) = self.take_slot(local) else {
                     unreachable!("internal error: update of a non-struct")
                 };
-                let adt = Rc::make_mut(&mut rc);
-                for ((index, _), v) in fields.iter().zip(vals) {
-                    adt.fields[*index as usize] = v;
+                for ((index, _), (op, mut rest, span)) in fields.iter().zip(pending) {
+                    let i = *index as usize;
+                    let v = match op {
+                        Some(b) => {
+                            let old = std::mem::replace(
+                                &mut Rc::make_mut(&mut rc).fields[i],
+                                Value::Unit,
+                            );
+                            self.update_in_place(b, old, rest, span)?
+                        }
+                        None => rest.pop().expect("one value"),
+                    };
+                    Rc::make_mut(&mut rc).fields[i] = v;
                 }
                 Value::Adt(rc)
             }
@@ -443,6 +545,35 @@ impl Interp<'_, '_> {
         Ok(())
     }
 
+    /// Arguments of a tail call. The frame dies right after, so an argument
+    /// `(append x ..)` / `(set-nth x ..)` / `(str x ..)` may move `x` out of its slot when no later
+    /// argument reads it: accumulator loops written as tail recursion stay linear.
+    fn push_tail_args(&mut self, args: &[TExpr]) -> Result<(), Ctrl> {
+        for (n, a) in args.iter().enumerate() {
+            if let TExprKind::Call {
+                callee: Callee::Builtin(b @ (Builtin::Append | Builtin::SetNth | Builtin::Str)),
+                args: bargs,
+                ..
+            } = &a.kind
+            {
+                if let Some(TExprKind::Local(l)) = bargs.first().map(|e| &e.kind) {
+                    if bargs[1..].iter().all(cannot_assign)
+                        && args[n + 1..].iter().all(|e| leaf_without(e, *l))
+                    {
+                        let rest = self.eval_list(&bargs[1..])?;
+                        let old = self.take_slot(*l);
+                        let v = self.update_in_place(*b, old, rest, a.span)?;
+                        self.stack.push(v);
+                        continue;
+                    }
+                }
+            }
+            let v = self.operand(a)?;
+            self.stack.push(v);
+        }
+        Ok(())
+    }
+
     /// Ends with `stack overflow` when the Rust stack is deeper than the limit.
     #[inline]
     fn check_stack(&mut self, span: Span) -> Result<(), Ctrl> {
@@ -468,6 +599,7 @@ impl Interp<'_, '_> {
 
     /// Runs `body` in the frame starting at `base` (slots already allocated), then any tail calls
     /// it makes, and pops the frame.
+    #[inline(always)]
     pub(crate) fn run_frame(&mut self, base: usize, body: &TExpr) -> Res {
         let saved = self.base;
         self.base = base;

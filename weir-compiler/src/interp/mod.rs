@@ -98,6 +98,7 @@ pub fn run(program: &Program, config: &Config, stdout: &mut dyn Write) -> Result
         externs,
         ret: Value::Unit,
         error: None,
+        out_error: None,
         stack_start: here,
         stack_limit: limit,
     };
@@ -177,6 +178,8 @@ pub(crate) struct Interp<'p, 'o> {
     start: Instant,
     args: Vec<String>,
     externs: Vec<ffi::Linked>,
+    /// The first error writing to `sink`.
+    out_error: Option<std::io::Error>,
     /// The value of a pending `Ctrl::Return`.
     ret: Value,
     /// The error of a pending `Ctrl::Error`.
@@ -219,13 +222,17 @@ impl Interp<'_, '_> {
         }
     }
 
-    /// Passes buffered output on and flushes the caller's writer. Write errors (a closed pipe)
-    /// are ignored: the program's observable behaviour does not depend on them.
+    /// Passes buffered output on and flushes the caller's writer. The first write error (a closed
+    /// pipe) is remembered in `out_error`; `print`/`println` then stop the program with it.
     fn flush(&mut self) {
         if !self.out.is_empty() {
-            let _ = self.sink.write_all(&self.out);
+            if let Err(e) = self.sink.write_all(&self.out) {
+                self.out_error.get_or_insert(e);
+            }
             self.out.clear();
         }
-        let _ = self.sink.flush();
+        if let Err(e) = self.sink.flush() {
+            self.out_error.get_or_insert(e);
+        }
     }
 }
