@@ -48,11 +48,11 @@ impl Checker {
         let prefix = self.bind_params(&d.params, &sig.params);
         let body = self.body(&d.body, Some(&sig.ret));
         let span = d.body.last().map(|e| e.span).unwrap_or(d.name.span);
-        self.expect_ctx(
+        self.expect_because(
             &sig.ret,
             &body.ty,
             span,
-            "the function's declared return type",
+            Some("the function's declared return type"),
         );
         let body = wrap_prefix(prefix, body);
         let frame = self.frames.pop().expect("frame");
@@ -134,27 +134,6 @@ impl Checker {
             self.expect(expected, &te.ty, e.span);
         }
         te
-    }
-
-    /// Like `expect`, with a reason added to the message.
-    pub(super) fn expect_ctx(
-        &mut self,
-        expected: &Type,
-        found: &Type,
-        span: Span,
-        why: &str,
-    ) -> bool {
-        if self.vars.unify(expected, found) {
-            return true;
-        }
-        let msg = format!(
-            "mismatched types: expected `{}`, found `{}`",
-            self.show(expected),
-            self.show(found)
-        );
-        let label = format!("expected `{}` ({why})", self.show(expected));
-        self.push_diag(Diagnostic::error(span, msg).with_label(label));
-        false
     }
 
     /// Infers the type of `e`; `hint` is the expected type when known (used by `fn` and `[]`).

@@ -262,6 +262,17 @@ impl Checker {
 
     /// Unifies `found` with `expected`, reporting a mismatch at `span`.
     fn expect(&mut self, expected: &Type, found: &Type, span: Span) -> bool {
+        self.expect_because(expected, found, span, None)
+    }
+
+    /// Like `expect`; `why` (e.g. "the function's declared return type") is added to the label.
+    fn expect_because(
+        &mut self,
+        expected: &Type,
+        found: &Type,
+        span: Span,
+        why: Option<&str>,
+    ) -> bool {
         if self.vars.unify(expected, found) {
             return true;
         }
@@ -270,7 +281,10 @@ impl Checker {
             self.show(expected),
             self.show(found)
         );
-        let label = format!("expected `{}`", self.show(expected));
+        let label = match why {
+            Some(why) => format!("expected `{}` ({why})", self.show(expected)),
+            None => format!("expected `{}`", self.show(expected)),
+        };
         self.push_diag(Diagnostic::error(span, msg).with_label(label));
         false
     }
