@@ -21,6 +21,7 @@ const ABOUT: &str = "The Weir programming language: a statically typed Lisp";
 const AFTER_HELP: &str = "\
 Examples:
   weir interp hello.weir               run a program on the interpreter
+  weir run hello.weir                  compile a program with the JIT and run it
   weir interp greet.weir -- Ada Grace  pass arguments to (args)
   weir check hello.weir                type-check only (silent on success)
   weir expand hello.weir               show the program after -> / ->> / cond expansion
@@ -58,6 +59,15 @@ enum Command {
             weir interp ffi.weir --load ./libshapes.so"
     )]
     Interp(commands::interp::Args),
+    /// Check a program, then compile it with the JIT and run it
+    #[command(
+        long_about = "Check a program, compile it with the Cranelift JIT and run it.\n\n\
+            The program's output goes to stdout. The exit status is 0 when `main` returns, the \
+            code given to `(exit code)`, or 1 after a compile error or a runtime error.",
+        after_help = "Examples:\n  weir run hello.weir\n  weir run greet.weir -- Ada Grace\n  \
+            weir run ffi.weir --load ./libshapes.so"
+    )]
+    Run(commands::run::Args),
     /// Type-check a program without running it (prints nothing on success)
     #[command(
         long_about = "Read, expand, parse and type-check a program without running it.\n\n\
@@ -78,6 +88,7 @@ fn main() {
     let shell = Shell::new(cli.color);
     let status = std::panic::catch_unwind(move || match cli.command {
         Command::Interp(args) => commands::interp::run(shell, args),
+        Command::Run(args) => commands::run::run(shell, args),
         Command::Check(args) => commands::check::run(shell, args),
         Command::Expand(args) => commands::expand::run(shell, args),
         Command::Parse(args) => commands::parse::run(shell, args),

@@ -49,8 +49,10 @@ const PATHS: &[ExecPath] = &[
         name: "interp",
         commands: &[&["{weir}", "interp", "{file}", "--", "{args}"]],
     },
-    // When the JIT lands:
-    // ExecPath { name: "run", commands: &[&["{weir}", "run", "{file}", "--", "{args}"]] },
+    ExecPath {
+        name: "run",
+        commands: &[&["{weir}", "run", "{file}", "--", "{args}"]],
+    },
     // When AOT lands:
     // ExecPath { name: "build", commands: &[&["{weir}", "build", "{file}", "-o", "{exe}"], &["{exe}", "{args}"]] },
 ];

@@ -13,6 +13,7 @@ pub mod check;
 pub mod expand;
 pub mod interp;
 pub mod parse;
+pub mod run;
 
 use std::io::{self, Write};
 use std::path::Path;

@@ -313,7 +313,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 let Type::Vector(elem) = ty0 else {
                     panic!("internal error: append to a non-vector")
                 };
-                let bits = self.to_bits(vals[1], &elem);
+                let bits = self.bits_of(vals[1], &elem);
                 let ptrs = self.b.ins().iconst(types::I8, i64::from(is_heap(&elem)));
                 let r = self
                     .call_rt("weir_vec_append", &[vals[0], bits, ptrs])
@@ -326,7 +326,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 let Type::Vector(elem) = ty0 else {
                     panic!("internal error: set-nth of a non-vector")
                 };
-                let bits = self.to_bits(vals[2], &elem);
+                let bits = self.bits_of(vals[2], &elem);
                 let ptrs = self.b.ins().iconst(types::I8, i64::from(is_heap(&elem)));
                 let loc = self.loc(span);
                 let r = self
@@ -384,7 +384,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             Builtin::Println | Builtin::Print => {
                 if let Some(a) = args.first() {
                     let v = self.expr(a);
-                    let bits = self.to_bits(v, &ty0);
+                    let bits = self.bits_of(v, &ty0);
                     let desc = self.st.desc(&ty0);
                     let desc = self.data_addr(desc);
                     self.call_rt("weir_print", &[desc, bits]);
@@ -427,8 +427,8 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 self.b.seal_block(fail);
                 let desc = self.st.desc(&ty0);
                 let desc = self.data_addr(desc);
-                let a = self.to_bits(vals[0], &ty0);
-                let bb = self.to_bits(vals[1], &ty0);
+                let a = self.bits_of(vals[0], &ty0);
+                let bb = self.bits_of(vals[1], &ty0);
                 let loc = self.loc(span);
                 self.call_rt("weir_assert_eq_fail", &[desc, a, bb, loc]);
                 self.b
@@ -458,7 +458,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 v
             } else {
                 let tmp = is_heap(&ty).then(|| self.root_temp(v));
-                let bits = self.to_bits(v, &ty);
+                let bits = self.bits_of(v, &ty);
                 let desc = self.st.desc(&ty);
                 let desc = self.data_addr(desc);
                 let s = self.call_rt("weir_to_str", &[desc, bits]).unwrap();

@@ -78,7 +78,7 @@ impl Blob {
     }
 
     fn pad8(&mut self) {
-        while self.bytes.len() % 8 != 0 {
+        while !self.bytes.len().is_multiple_of(8) {
             self.bytes.push(0);
         }
     }

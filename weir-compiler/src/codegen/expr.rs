@@ -167,7 +167,10 @@ impl<M: Module> Fx<'_, '_, '_, M> {
 
     fn read_global(&mut self, g: usize, e: &TExpr) -> Value {
         let addr = self.data_addr(self.st.globals[g]);
-        let flag = self.b.ins().load(types::I8, MemFlagsData::trusted(), addr, 8);
+        let flag = self
+            .b
+            .ins()
+            .load(types::I8, MemFlagsData::trusted(), addr, 8);
         let ok = self.b.create_block();
         let fail = self.b.create_block();
         self.b.set_cold_block(fail);
@@ -185,7 +188,9 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
         let ty = self.ty(&e.ty);
-        self.b.ins().load(clty(&ty), MemFlagsData::trusted(), addr, 0)
+        self.b
+            .ins()
+            .load(clty(&ty), MemFlagsData::trusted(), addr, 0)
     }
 
     fn translate_func_ref(&mut self, f: crate::tir::FuncId, e: &TExpr) -> Value {

@@ -29,7 +29,11 @@ pub(crate) fn native_isa(
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v).map_err(|e| format!("cranelift flag {k}: {e}"))
     };
-    set(&mut flags, "opt_level", if opts.opt_speed { "speed" } else { "none" })?;
+    set(
+        &mut flags,
+        "opt_level",
+        if opts.opt_speed { "speed" } else { "none" },
+    )?;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
     if opts.verify {
@@ -89,9 +93,8 @@ fn resolve_symbols(
             .map(|x| (x.name.as_str(), Some(x.span)))
             .chain(LIBM.iter().map(|n| (*n, None)));
         for (name, span) in names {
-            let c = CString::new(name).map_err(|_| {
-                link_error(format!("cannot resolve C symbol `{name}`"), span)
-            })?;
+            let c = CString::new(name)
+                .map_err(|_| link_error(format!("cannot resolve C symbol `{name}`"), span))?;
             let addr = libc::dlsym(libc::RTLD_DEFAULT, c.as_ptr());
             if addr.is_null() {
                 return Err(link_error(

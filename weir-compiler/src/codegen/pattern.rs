@@ -68,7 +68,10 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                         .map_or(1, |v| v.len());
                     if n_variants > 1 {
                         let tag = self.load_aux(v);
-                        let c = self.b.ins().icmp_imm_u(IntCC::Equal, tag, i64::from(*variant));
+                        let c = self
+                            .b
+                            .ins()
+                            .icmp_imm_u(IntCC::Equal, tag, i64::from(*variant));
                         self.branch(c, fail);
                     }
                 }

@@ -61,10 +61,8 @@ pub(crate) fn is_heap(ty: &Type) -> bool {
 /// Binds the params of `generic` by matching it against `concrete`.
 pub(crate) fn match_ty(generic: &Type, concrete: &Type, out: &mut Subst) {
     match (generic, concrete) {
-        (Type::Param(n), c) => {
-            if !out.iter().any(|(m, _)| m == n) {
-                out.push((n.clone(), c.clone()));
-            }
+        (Type::Param(n), c) if !out.iter().any(|(m, _)| m == n) => {
+            out.push((n.clone(), c.clone()));
         }
         (Type::Vector(g), Type::Vector(c)) => match_ty(g, c, out),
         (Type::Fn(gp, gr), Type::Fn(cp, cr)) => {
@@ -181,7 +179,9 @@ pub(crate) fn compile_program<M: Module>(
         let mut desc = cranelift_module::DataDescription::new();
         desc.define_zeroinit(16);
         desc.set_align(8);
-        st.module.define_data(id, &desc).map_err(|e| e.to_string())?;
+        st.module
+            .define_data(id, &desc)
+            .map_err(|e| e.to_string())?;
         st.globals.push(id);
     }
     let mut inits = Vec::new();
@@ -438,7 +438,12 @@ impl<'p, M: Module> State<'p, M> {
     /// Field types of a struct (`variant: None`) or of one variant, with type arguments applied.
     pub fn field_tys(&self, adt: AdtId, args: &[Type], variant: Option<u32>) -> Vec<Type> {
         let def = &self.prog.adts[adt.0 as usize];
-        let subst: Subst = def.tparams.iter().cloned().zip(args.iter().cloned()).collect();
+        let subst: Subst = def
+            .tparams
+            .iter()
+            .cloned()
+            .zip(args.iter().cloned())
+            .collect();
         match (&def.kind, variant) {
             (AdtKind::Struct { fields }, _) => fields.iter().map(|f| f.ty.subst(&subst)).collect(),
             (AdtKind::Sum { variants }, Some(v)) => variants[v as usize]
@@ -682,12 +687,18 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     /// Reserves the root frame: `sp = top; top = sp + size` after the limit check.
     fn prologue(&mut self, span: Span) {
         let top = self.rt_data_addr("weir_root_top");
-        let sp = self.b.ins().load(types::I64, MemFlagsData::trusted(), top, 0);
+        let sp = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), top, 0);
         let size = self.b.ins().iconst(types::I64, 0);
         self.size_inst = self.b.func.dfg.value_def(size).unwrap_inst();
         let new_top = self.b.ins().iadd(sp, size);
         let limit = self.rt_data_addr("weir_root_limit");
-        let limit = self.b.ins().load(types::I64, MemFlagsData::trusted(), limit, 0);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), limit, 0);
         let over = self
             .b
             .ins()
@@ -852,7 +863,10 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     pub fn stack_check(&mut self, span: Span) {
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let limit = self.rt_data_addr("weir_stack_limit");
-        let limit = self.b.ins().load(types::I64, MemFlagsData::trusted(), limit, 0);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), limit, 0);
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         let ok = self.b.create_block();
         let fail = self.b.create_block();
@@ -882,7 +896,9 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
 
     /// `Header::aux` as an I32.
     pub fn load_aux(&mut self, obj: Value) -> Value {
-        self.b.ins().load(types::I32, MemFlagsData::trusted(), obj, 12)
+        self.b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), obj, 12)
     }
 
     /// Allocates a fixed object for fields of the given types and stores `vals` (which must be
@@ -903,7 +919,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     }
 
     /// Widens a value to the 64 "bits" the runtime takes (layout.rs).
-    pub fn to_bits(&mut self, v: Value, ty: &Type) -> Value {
+    pub fn bits_of(&mut self, v: Value, ty: &Type) -> Value {
         match ty {
             Type::Int(IntTy::I64 | IntTy::U64) => v,
             Type::Int(i) if i.signed() => self.b.ins().sextend(types::I64, v),
@@ -919,7 +935,11 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
 
     pub fn iconst(&mut self, ty: types::Type, v: i64) -> Value {
         let bits = ty.bits();
-        let v = if bits < 64 { v & ((1i64 << bits) - 1) } else { v };
+        let v = if bits < 64 {
+            v & ((1i64 << bits) - 1)
+        } else {
+            v
+        };
         self.b.ins().iconst(ty, v)
     }
 
