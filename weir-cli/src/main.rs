@@ -9,6 +9,9 @@
 
 mod commands;
 mod render;
+// Used by `weir build` once the AOT path links executables.
+#[allow(dead_code)]
+mod runtime_lib;
 mod shell;
 mod source;
 

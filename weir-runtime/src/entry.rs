@@ -103,6 +103,10 @@ pub(crate) fn rt_main(argc: i32, argv: usize, entry: usize) -> i32 {
         };
         args.push(a);
     }
+    // Like `weir` itself (Rust ignores SIGPIPE), an executable sees write errors on a closed
+    // pipe instead of being killed, so every execution path ends with the same status.
+    // SAFETY: setting a signal disposition before any other thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     // SAFETY: codegen passes the address of `extern "C" fn() -> i32`.
     let entry: extern "C" fn() -> i32 = unsafe { std::mem::transmute(entry) };
     run(entry, args)

@@ -12,6 +12,9 @@
 //!   pointer to a heap or static object. Compiled code keeps every heap pointer that must survive
 //!   a (GC) call in a root slot (`layout.rs`); runtime functions that allocate more than once root
 //!   their own arguments and intermediates on the same stack ([`push_root`]).
+//!   Roots are *not* found through Cranelift stack maps (`declare_var_needs_stack_map`): the
+//!   shadow root stack of `layout.rs` is explicit in the generated code, works the same for the
+//!   JIT and AOT, and needs no unwinding of native frames.
 //! - **Static objects** (`GC_STATIC`, emitted by codegen as read-only data) are never marked,
 //!   traced or freed, and contain no heap pointers.
 //! - **Marking** uses an explicit mark stack (`Heap::mark_stack`), never recursion, so a
@@ -210,10 +213,14 @@ pub(crate) unsafe fn object_size(o: *const Header) -> usize {
 fn alloc_raw(size: usize, shape: *const Shape, aux: u32, zero: bool) -> *mut Header {
     // SAFETY: single-threaded runtime state; the new block is `size >= HEADER_SIZE` bytes.
     unsafe {
-        let h = &mut *heap();
-        if h.stress || h.since_gc + size > h.budget {
+        let due = {
+            let h = &*heap();
+            h.stress || h.since_gc + size > h.budget
+        };
+        if due {
             collect();
         }
+        let h = &mut *heap();
         let p = if zero {
             libc::calloc(1, size)
         } else {
