@@ -25,6 +25,7 @@ const AFTER_HELP: &str = "\
 Examples:
   weir interp hello.weir               run a program on the interpreter
   weir run hello.weir                  compile a program with the JIT and run it
+  weir build hello.weir -o hello       compile a program to an executable
   weir interp greet.weir -- Ada Grace  pass arguments to (args)
   weir check hello.weir                type-check only (silent on success)
   weir expand hello.weir               show the program after -> / ->> / cond expansion
@@ -71,6 +72,15 @@ enum Command {
             weir run ffi.weir --load ./libshapes.so"
     )]
     Run(commands::run::Args),
+    /// Check a program and compile it to an executable
+    #[command(
+        long_about = "Check a program, compile it ahead of time with Cranelift and link it with \
+            `cc` (and the embedded runtime library) into an executable.\n\n\
+            The default output is the file's stem in the current folder.",
+        after_help = "Examples:\n  weir build hello.weir\n  weir build game.weir -o game --release\n  \
+            weir build ffi.weir -l shapes --cc-arg -L."
+    )]
+    Build(commands::build::Args),
     /// Type-check a program without running it (prints nothing on success)
     #[command(
         long_about = "Read, expand, parse and type-check a program without running it.\n\n\
@@ -92,6 +102,7 @@ fn main() {
     let status = std::panic::catch_unwind(move || match cli.command {
         Command::Interp(args) => commands::interp::run(shell, args),
         Command::Run(args) => commands::run::run(shell, args),
+        Command::Build(args) => commands::build::run(shell, args),
         Command::Check(args) => commands::check::run(shell, args),
         Command::Expand(args) => commands::expand::run(shell, args),
         Command::Parse(args) => commands::parse::run(shell, args),
