@@ -87,3 +87,121 @@ fn fixtures_verify_object() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+mod fuzz {
+    //! Random programs that pass the checker must translate, verifier-clean, for the JIT.
+    use proptest::prelude::*;
+
+    use crate::span::FileId;
+
+    fn expr() -> impl Strategy<Value = String> {
+        let leaf = prop::sample::select(vec![
+            "0",
+            "-3",
+            "2.5",
+            "true",
+            "\"s\"",
+            "x",
+            "y",
+            "v",
+            "p",
+            "o",
+            "s",
+            "t",
+            "(do)",
+            "None",
+            "Leaf",
+            "(ann u8 255)",
+            "(ann i8 -128)",
+            "(ann f32 1.5)",
+            "[]",
+            "[1 2]",
+            "id",
+            "Some",
+        ])
+        .prop_map(str::to_string);
+        leaf.prop_recursive(4, 40, 4, |inner| {
+            let op = prop::sample::select(vec![
+                "+",
+                "-",
+                "*",
+                "/",
+                "mod",
+                "=",
+                "<",
+                "!=",
+                "and",
+                "or",
+                "not",
+                "str",
+                "len",
+                "nth",
+                "append",
+                "abs",
+                "min",
+                "max",
+                "println",
+                "f",
+                "g",
+                "Some",
+                "P",
+                ".x",
+                "id",
+                "to-f64",
+                "i64",
+                "u8",
+                "sqrt",
+                "substring",
+                "set-nth",
+                "when",
+                "do",
+                "Node",
+                "sum-tree",
+                "apply",
+            ]);
+            prop_oneof![
+                (op, prop::collection::vec(inner.clone(), 0..4))
+                    .prop_map(|(op, args)| format!("({op} {})", args.join(" "))),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(let ((z {a})) {b} z)")),
+                (inner.clone(), inner.clone(), inner.clone())
+                    .prop_map(|(c, a, b)| format!("(if {c} {a} {b})")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| format!("(match {a} ((Some q) {b}) (None {b}) (_ {b}))")),
+                inner.clone().prop_map(|a| format!("((fn (q) {a}) 1)")),
+                inner.clone().prop_map(|a| format!("[{a} {a}]")),
+                (inner.clone(), inner)
+                    .prop_map(|(a, b)| format!("(let ((mut m {a})) (set! m {b}) m)")),
+            ]
+        })
+    }
+
+    const PRELUDE: &str = "(defstruct P (x : i64) (y : i64))
+(deftype Tree Leaf (Node Tree i64 Tree))
+(defn id ((a : 'a)) : 'a a)
+(defn f ((a : i64)) : i64 (* a 2))
+(defn g ((a : i64) (b : i64)) : Bool (< a b))
+(defn apply ((h : (Fn [i64] 'b)) (a : i64)) : 'b (h a))
+(defn sum-tree ((t : Tree)) : i64 (match t (Leaf 0) ((Node l v r) (+ (sum-tree l) v (sum-tree r)))))
+";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300), ..ProptestConfig::default() })]
+        #[test]
+        fn checked_programs_translate(body in expr(), other in expr()) {
+            let text = format!(
+                "{PRELUDE}(defn main () (let ((x 1) (y 2.5) (v [1 2 3]) (p (P 1 2)) (o (Some 3)) (s \"str\") (t (Node Leaf 4 Leaf))) {body} (println {other})))\n"
+            );
+            crate::with_stack(256 << 20, move || {
+                let mut sources = crate::span::SourceMap::new();
+                sources.add("fuzz.weir", text.clone());
+                let fe = crate::compile_file(FileId(0), &text);
+                if let Some(program) = fe.program {
+                    let opts = super::Options { opt_speed: false, verify: true };
+                    if let Err(e) = super::jit::compile_jit(&program, &sources, &opts, &[]) {
+                        panic!("{text}\n{e}");
+                    }
+                }
+            });
+        }
+    }
+}

@@ -565,6 +565,12 @@ impl<'p, M: Module> State<'p, M> {
                     panic!("internal error: constructor of a non-ADT type")
                 };
                 let tys = fx.st.field_tys(*adt, args, *variant);
+                // The fields must survive the allocation.
+                for (ty, v) in tys.iter().zip(&params[1..]) {
+                    if is_heap(ty) {
+                        fx.root_temp(*v);
+                    }
+                }
                 Some(fx.build_object(&tys, &params[1..], *variant))
             }
         };
