@@ -88,6 +88,8 @@ const MIN_BUDGET: usize = 1 << 20;
 
 /// Root stack size in slots (reserved address space; pages are committed when touched).
 const ROOT_SLOTS: usize = 64 << 20;
+/// The smallest root stack tried when the address space is limited.
+const MIN_ROOT_SLOTS: usize = 1 << 20;
 
 struct Heap {
     /// Every live-or-garbage heap object (never static ones).
@@ -158,20 +160,28 @@ pub(crate) fn init_root_stack() {
     unsafe {
         let h = &mut *heap();
         if h.root_base == 0 {
-            let bytes = ROOT_SLOTS * SLOT_SIZE;
-            let p = libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            );
-            if p == libc::MAP_FAILED {
-                crate::errors::fatal("cannot reserve the root stack");
+            // Reserve as much as the system allows (an address-space limit may refuse 512 MiB).
+            let mut slots = ROOT_SLOTS;
+            loop {
+                let bytes = slots * SLOT_SIZE;
+                let p = libc::mmap(
+                    std::ptr::null_mut(),
+                    bytes,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                    -1,
+                    0,
+                );
+                if p != libc::MAP_FAILED {
+                    h.root_base = p as usize;
+                    std::ptr::addr_of_mut!(weir_root_limit).write(p as usize + bytes);
+                    break;
+                }
+                if slots <= MIN_ROOT_SLOTS {
+                    crate::errors::fatal("cannot reserve the root stack");
+                }
+                slots /= 4;
             }
-            h.root_base = p as usize;
-            std::ptr::addr_of_mut!(weir_root_limit).write(p as usize + bytes);
         }
         set_root_top(h.root_base);
     }
