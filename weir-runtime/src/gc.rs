@@ -430,6 +430,10 @@ pub(crate) fn collect() {
             } else {
                 if size <= SMALL_MAX {
                     let class = size / SLOT_SIZE;
+                    if cfg!(debug_assertions) {
+                        // Poison dead cells so that a missing root shows up quickly.
+                        std::ptr::write_bytes(o as *mut u8, 0xdb, size);
+                    }
                     *(o as *mut usize) = free[class];
                     free[class] = o as usize;
                 } else {
@@ -454,6 +458,8 @@ pub struct HeapStats {
     pub bytes: usize,
     /// Collections run since the process started.
     pub collections: u64,
+    /// Bytes of the chunks carved into small-object cells.
+    pub chunk_bytes: usize,
 }
 
 /// The current heap statistics.
@@ -465,6 +471,7 @@ pub fn stats() -> HeapStats {
             objects: h.objects.len(),
             bytes: h.total,
             collections: h.collections,
+            chunk_bytes: h.chunks.len() * CHUNK,
         }
     }
 }
