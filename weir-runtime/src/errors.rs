@@ -83,7 +83,7 @@ pub(crate) fn assert_fail(msg: usize, loc: usize) -> ! {
 }
 
 /// The message of a failed `assert-eq`.
-pub fn assert_eq_message(desc: *const TypeDesc, a: i64, b: i64) -> Vec<u8> {
+pub(crate) fn assert_eq_message(desc: *const TypeDesc, a: i64, b: i64) -> Vec<u8> {
     let mut text = b"assertion failed: left = ".to_vec();
     crate::print::write_value(&mut text, desc, a);
     text.extend_from_slice(b", right = ");

@@ -2,10 +2,14 @@
 //!
 //! # Design
 //!
-//! - **Objects** are allocated one by one with the C allocator (`malloc`/`calloc`, 16-byte
-//!   aligned) and freed with `free`. Every heap object's address is kept in `Heap::objects`, the
-//!   list the sweep walks. Objects never move, so a pointer stays valid for as long as the object
-//!   is reachable.
+//! - **Objects** of up to [`SMALL_MAX`] bytes come from size-class free lists (one per multiple
+//!   of 8 bytes): a list is refilled by carving a [`CHUNK`]-byte block from the C allocator into
+//!   cells, and the sweep pushes dead small objects back onto their list (the first word of a
+//!   free cell links to the next). Chunks are kept until the heap is reset, so small-object
+//!   memory is bounded by the peak of live small data plus the allocation budget. Bigger objects
+//!   are allocated one by one with `malloc` and freed with `free`. Every heap object's address is
+//!   kept in `Heap::objects`, the list the sweep walks. Objects never move, so a pointer stays
+//!   valid for as long as the object is reachable. All objects are 8-byte aligned.
 //! - **Roots** are precise: the slots of the root stack below `weir_root_top` (from its base,
 //!   which the runtime allocates with `mmap`, reserved and lazily committed) and the 8-byte cells
 //!   registered with `weir_add_global_root`. A zero slot or cell is ignored; any other value is a
@@ -21,7 +25,8 @@
 //!   million-long list is fine. Tracing reads the object's [`Shape`]: strings and plain vectors
 //!   hold no pointers, pointer vectors hold `aux` pointer slots, fixed objects the slots whose
 //!   `ptr_mask` bit is set.
-//! - **Sweep** frees every unmarked object of `objects` and clears the mark of the others.
+//! - **Sweep** frees (or returns to its free list) every unmarked object of `objects` and
+//!   clears the mark of the others.
 //! - **Policy:** a collection runs before an allocation when the bytes allocated since the last
 //!   collection would exceed `max(1 MiB, live bytes after the last collection)`, so the heap
 //!   stays within about twice the live data plus 1 MiB. With `WEIR_GC_STRESS=1` in the
@@ -86,8 +91,17 @@ pub(crate) static VEC_PTR_SHAPE: StaticShape = StaticShape(Shape {
 /// Minimum allocation budget between two collections.
 const MIN_BUDGET: usize = 1 << 20;
 
+/// Largest object size served by the size-class free lists.
+const SMALL_MAX: usize = 256;
+/// Number of size classes (sizes 8, 16, ..., `SMALL_MAX`; class `size / 8`).
+const N_CLASSES: usize = SMALL_MAX / 8 + 1;
+/// Bytes carved into cells when a free list is empty.
+const CHUNK: usize = 64 << 10;
+
 /// Root stack size in slots (reserved address space; pages are committed when touched).
 const ROOT_SLOTS: usize = 64 << 20;
+/// The smallest root stack tried when the address space is limited.
+const MIN_ROOT_SLOTS: usize = 1 << 20;
 
 struct Heap {
     /// Every live-or-garbage heap object (never static ones).
@@ -107,6 +121,10 @@ struct Heap {
     root_base: usize,
     /// Number of collections so far (statistics).
     collections: u64,
+    /// Free cell lists per size class (0: empty).
+    free: [usize; N_CLASSES],
+    /// Blocks carved into cells (freed when the heap is reset).
+    chunks: Vec<usize>,
 }
 
 static HEAP: Global<Heap> = Global::new(Heap {
@@ -119,6 +137,8 @@ static HEAP: Global<Heap> = Global::new(Heap {
     mark_stack: Vec::new(),
     root_base: 0,
     collections: 0,
+    free: [0; N_CLASSES],
+    chunks: Vec::new(),
 });
 
 fn heap() -> *mut Heap {
@@ -158,20 +178,28 @@ pub(crate) fn init_root_stack() {
     unsafe {
         let h = &mut *heap();
         if h.root_base == 0 {
-            let bytes = ROOT_SLOTS * SLOT_SIZE;
-            let p = libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            );
-            if p == libc::MAP_FAILED {
-                crate::errors::fatal("cannot reserve the root stack");
+            // Reserve as much as the system allows (an address-space limit may refuse 512 MiB).
+            let mut slots = ROOT_SLOTS;
+            loop {
+                let bytes = slots * SLOT_SIZE;
+                let p = libc::mmap(
+                    std::ptr::null_mut(),
+                    bytes,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                    -1,
+                    0,
+                );
+                if p != libc::MAP_FAILED {
+                    h.root_base = p as usize;
+                    std::ptr::addr_of_mut!(weir_root_limit).write(p as usize + bytes);
+                    break;
+                }
+                if slots <= MIN_ROOT_SLOTS {
+                    crate::errors::fatal("cannot reserve the root stack");
+                }
+                slots /= 4;
             }
-            h.root_base = p as usize;
-            std::ptr::addr_of_mut!(weir_root_limit).write(p as usize + bytes);
         }
         set_root_top(h.root_base);
     }
@@ -180,13 +208,20 @@ pub(crate) fn init_root_stack() {
 /// Frees every heap object and forgets the global roots (between two runs); reads
 /// `WEIR_GC_STRESS`.
 pub(crate) fn reset_heap() {
-    // SAFETY: single-threaded runtime state; every object in `objects` came from the C allocator.
+    // SAFETY: single-threaded runtime state; big objects and chunks came from the C allocator.
     unsafe {
         let h = &mut *heap();
         for &o in &h.objects {
-            libc::free(o as *mut libc::c_void);
+            if object_size(o) > SMALL_MAX {
+                libc::free(o as *mut libc::c_void);
+            }
+        }
+        for &c in &h.chunks {
+            libc::free(c as *mut libc::c_void);
         }
         h.objects.clear();
+        h.chunks.clear();
+        h.free = [0; N_CLASSES];
         h.globals.clear();
         h.since_gc = 0;
         h.total = 0;
@@ -221,19 +256,62 @@ fn alloc_raw(size: usize, shape: *const Shape, aux: u32, zero: bool) -> *mut Hea
             collect();
         }
         let h = &mut *heap();
-        let p = if zero {
-            libc::calloc(1, size)
+        let p = if size <= SMALL_MAX {
+            let p = h.pop_cell(size);
+            if zero {
+                std::ptr::write_bytes(p as *mut u8, 0, size);
+            }
+            p
         } else {
-            libc::malloc(size)
-        } as *mut Header;
-        if p.is_null() {
-            crate::errors::fatal("out of memory");
-        }
+            let p = if zero {
+                libc::calloc(1, size)
+            } else {
+                libc::malloc(size)
+            } as *mut Header;
+            if p.is_null() {
+                crate::errors::fatal("out of memory");
+            }
+            p
+        };
         p.write(Header { shape, gc: 0, aux });
         h.objects.push(p);
         h.since_gc += size;
         h.total += size;
         p
+    }
+}
+
+impl Heap {
+    /// A free cell of `size` bytes (a multiple of 8, at most `SMALL_MAX`).
+    ///
+    /// # Safety
+    /// Single-threaded runtime state.
+    #[inline]
+    unsafe fn pop_cell(&mut self, size: usize) -> *mut Header {
+        let class = size / SLOT_SIZE;
+        if self.free[class] == 0 {
+            self.refill(size);
+        }
+        let cell = self.free[class];
+        self.free[class] = *(cell as *const usize);
+        cell as *mut Header
+    }
+
+    /// Carves a new chunk into cells of `size` bytes for its free list.
+    #[cold]
+    unsafe fn refill(&mut self, size: usize) {
+        let chunk = libc::malloc(CHUNK) as usize;
+        if chunk == 0 {
+            crate::errors::fatal("out of memory");
+        }
+        self.chunks.push(chunk);
+        let class = size / SLOT_SIZE;
+        let n = CHUNK / size;
+        for i in (0..n).rev() {
+            let cell = chunk + i * size;
+            *(cell as *mut usize) = self.free[class];
+            self.free[class] = cell;
+        }
     }
 }
 
@@ -342,13 +420,25 @@ pub(crate) fn collect() {
         }
         h.mark_stack = stack;
         let mut live = 0;
+        let free = &mut h.free;
         h.objects.retain(|&o| {
+            let size = object_size(o);
             if (*o).gc & GC_MARK != 0 {
                 (*o).gc &= !GC_MARK;
-                live += object_size(o);
+                live += size;
                 true
             } else {
-                libc::free(o as *mut libc::c_void);
+                if size <= SMALL_MAX {
+                    let class = size / SLOT_SIZE;
+                    if cfg!(debug_assertions) {
+                        // Poison dead cells so that a missing root shows up quickly.
+                        std::ptr::write_bytes(o as *mut u8, 0xdb, size);
+                    }
+                    *(o as *mut usize) = free[class];
+                    free[class] = o as usize;
+                } else {
+                    libc::free(o as *mut libc::c_void);
+                }
                 false
             }
         });
@@ -368,6 +458,8 @@ pub struct HeapStats {
     pub bytes: usize,
     /// Collections run since the process started.
     pub collections: u64,
+    /// Bytes of the chunks carved into small-object cells.
+    pub chunk_bytes: usize,
 }
 
 /// The current heap statistics.
@@ -379,6 +471,7 @@ pub fn stats() -> HeapStats {
             objects: h.objects.len(),
             bytes: h.total,
             collections: h.collections,
+            chunk_bytes: h.chunks.len() * CHUNK,
         }
     }
 }

@@ -49,6 +49,17 @@ pub(crate) fn write_out(bytes: &[u8]) {
     io.out.extend_from_slice(bytes);
 }
 
+/// Lets `f` append to the stdout buffer directly (no intermediate copy), then flushes it if it
+/// has reached its capacity.
+pub(crate) fn with_out(f: impl FnOnce(&mut Vec<u8>)) {
+    // SAFETY: single-threaded runtime state; `f` does not reach the buffer another way.
+    let io = unsafe { &mut *IO.ptr() };
+    f(&mut io.out);
+    if io.out.len() >= OUT_CAP {
+        flush_buf(&mut io.out);
+    }
+}
+
 /// Writes the buffered output to fd 1.
 pub(crate) fn flush() {
     // SAFETY: single-threaded runtime state.

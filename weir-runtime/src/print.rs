@@ -52,8 +52,11 @@ fn name_bytes<'a>(p: *const c_char) -> &'a [u8] {
 }
 
 /// Appends the printed form of the value `bits` of type `desc` to `out`.
-pub fn write_value(out: &mut Vec<u8>, desc: *const TypeDesc, bits: i64) {
-    let mut work = vec![Work::Value(desc, bits)];
+pub(crate) fn write_value(out: &mut Vec<u8>, desc: *const TypeDesc, bits: i64) {
+    // Scalars never touch the work stack, so they print without allocating it.
+    let mut work = Vec::new();
+    // SAFETY: codegen passes a descriptor matching the value (layout.rs).
+    unsafe { write_one(out, &mut work, &*desc, bits) };
     while let Some(item) = work.pop() {
         match item {
             Work::Lit(s) => out.extend_from_slice(s),
@@ -147,7 +150,7 @@ unsafe fn write_variant(out: &mut Vec<u8>, work: &mut Vec<Work>, vd: &TypeDesc, 
 }
 
 /// The printed form as bytes.
-pub fn to_bytes(desc: *const TypeDesc, bits: i64) -> Vec<u8> {
+pub(crate) fn to_bytes(desc: *const TypeDesc, bits: i64) -> Vec<u8> {
     let mut out = Vec::new();
     write_value(&mut out, desc, bits);
     out
@@ -161,7 +164,7 @@ pub(crate) fn print(desc: *const TypeDesc, bits: i64) {
         crate::io::write_out(unsafe { str_bytes(bits as usize) });
         return;
     }
-    crate::io::write_out(&to_bytes(desc, bits));
+    crate::io::with_out(|out| write_value(out, desc, bits));
 }
 
 /// `weir_to_str`: the printed form as a new string (GC); a string is returned as is.

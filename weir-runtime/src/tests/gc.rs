@@ -17,6 +17,8 @@ fn garbage_is_reclaimed_and_memory_stays_bounded() {
         assert!(st.bytes <= 3 << 20, "heap grew to {} bytes", st.bytes);
     }
     assert!(stats().collections > before + 10);
+    // Dead cells are reused: small-object chunks stay within the budget plus the live data.
+    assert!(stats().chunk_bytes <= 4 << 20, "{:?}", stats());
     collect();
     assert_eq!(stats().objects, 10);
     for (k, r) in roots.iter().enumerate() {
@@ -201,4 +203,30 @@ fn runtime_functions_keep_their_arguments_alive_under_stress() {
     assert_eq!(bytes_of(unsafe { *slot(*v, 0) } as usize), b"z");
     assert_eq!(bytes_of(unsafe { *slot(*v, 1) } as usize), b"y");
     crate::gc::set_stress(false);
+}
+
+#[test]
+fn heap_stays_proportional_to_a_large_live_set() {
+    let _g = setup();
+    // About 8 MiB live (a pointer vector of 200k strings of 24 bytes + headers)...
+    let n = 200_000;
+    let v = root(alloc_vector(n, true));
+    for i in 0..n {
+        let s = string(b"live live live live live");
+        unsafe { *slot(*v, i) = s as i64 };
+    }
+    collect();
+    let live = stats().bytes;
+    assert!(live > 8 << 20);
+    // ...then lots of garbage: the heap never exceeds twice the live data plus a little.
+    let mut peak = 0;
+    for i in 0..1_000_000 {
+        let _ = string(format!("garbage {i}").as_bytes());
+        peak = peak.max(stats().bytes);
+    }
+    assert!(peak <= 2 * live + 64, "peak {peak}, live {live}");
+    assert_eq!(
+        bytes_of(unsafe { *slot(*v, n - 1) } as usize),
+        b"live live live live live"
+    );
 }

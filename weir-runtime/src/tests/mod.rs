@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::layout::*;
 
+mod entry;
 mod errors;
 mod gc;
 mod print;
