@@ -80,6 +80,18 @@ pub(crate) fn match_ty(generic: &Type, concrete: &Type, out: &mut Subst) {
     }
 }
 
+/// Deepest type argument an instance may have (see [`State::instance`]).
+const MAX_TYPE_DEPTH: usize = 64;
+
+fn type_depth(ty: &Type) -> usize {
+    match ty {
+        Type::Vector(t) => 1 + type_depth(t),
+        Type::Fn(ps, r) => 1 + ps.iter().chain([&**r]).map(type_depth).max().unwrap_or(0),
+        Type::Adt(_, args) => 1 + args.iter().map(type_depth).max().unwrap_or(0),
+        _ => 1,
+    }
+}
+
 /// Work left to do.
 pub(crate) enum Job {
     Func {
@@ -394,6 +406,15 @@ impl<'p, M: Module> State<'p, M> {
             return *id;
         }
         let f = &self.prog.funcs[func.0 as usize];
+        // Polymorphic recursion (`f` calling itself at a bigger type) has no finite set of
+        // instances; stop with a clear internal error rather than looping.
+        if key.1.iter().any(|t| type_depth(t) > MAX_TYPE_DEPTH) {
+            panic!(
+                "internal error: `{}` is instantiated at ever deeper types (polymorphic \
+                 recursion), which compiled code does not support; use `weir interp`",
+                f.name
+            );
+        }
         let subst: Subst = f.tparams.iter().cloned().zip(key.1.clone()).collect();
         let params: Vec<Type> = f.params.iter().map(|p| p.subst(&subst)).collect();
         let ret = f.ret.subst(&subst);
