@@ -8,7 +8,8 @@
 //!
 //! Invariants: `weir_stack_limit` is the lowest address of the program thread's stack plus
 //! [`STACK_MARGIN`], the room left for runtime functions and C calls made by the deepest Weir
-//! frame. Heap objects of a finished run are freed when the next run starts.
+//! frame. Heap objects of a run are freed when it returns (the caller may then free the code
+//! and static data of the program, shapes included).
 
 use std::sync::Mutex;
 
@@ -86,10 +87,15 @@ pub(crate) fn run(entry: extern "C" fn() -> i32, args: Vec<Vec<u8>>) -> i32 {
                 .spawn(body)
         })
         .unwrap_or_else(|e| crate::errors::fatal(&format!("cannot start the program thread: {e}")));
-    match handle.join() {
+    let status = match handle.join() {
         Ok(status) => status,
         Err(payload) => std::panic::resume_unwind(payload),
-    }
+    };
+    // Free the run's objects now, while the shapes they point to (codegen's static data, e.g. in
+    // a JIT module the caller frees after we return) are still valid.
+    gc::reset_heap();
+    crate::strings::cstr_release();
+    status
 }
 
 /// `weir_rt_main(argc, argv, entry)`: arguments are `argv[1..argc]`.

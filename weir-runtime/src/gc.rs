@@ -36,7 +36,7 @@
 //!
 //! - Only the allocation functions (and the (GC) functions of `abi.rs`, through them) collect.
 //! - All of this state belongs to the one program thread; `entry.rs` runs one program at a time
-//!   and resets the heap between runs (objects of a finished run are freed).
+//!   and resets the heap when a run ends (its objects are freed while their shapes are valid).
 //! - The size of an object is a function of its header and shape ([`object_size`]), so nothing
 //!   else is stored per object.
 

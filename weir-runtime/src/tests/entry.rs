@@ -49,5 +49,10 @@ fn run_entry_runs_on_a_big_stack_with_a_fresh_heap() {
         let args = (0..n).map(|i| format!("arg{i}")).collect();
         assert_eq!(crate::run_entry(entry, args), 42);
         assert_eq!(SEEN.load(Ordering::SeqCst), n);
+        assert_eq!(
+            crate::gc::stats().objects,
+            0,
+            "objects are freed when the run ends"
+        );
     }
 }
