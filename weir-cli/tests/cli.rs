@@ -587,3 +587,58 @@ fn built_executables_take_arguments_and_exit_codes() {
         .code(7)
         .stdout("x y\nz\n");
 }
+
+/// Every run-pass program and spec example (except the long `gc_stress`) under the JIT with a
+/// collection before every allocation: a heap pointer that codegen failed to root shows up as a
+/// crash or a wrong output here.
+#[test]
+fn jit_programs_survive_gc_stress() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = [
+        root.join("../shared/spec/examples"),
+        root.join("../../shared/spec/examples"),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+    .expect("the spec examples folder beside the repository");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (dir, ext) in [(root.join("tests/run-pass"), "stdout"), (spec, "out")] {
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "weir"))
+            .collect();
+        files.sort();
+        for file in files {
+            let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+            if stem == "gc_stress" {
+                continue;
+            }
+            let args: Vec<String> = fs::read_to_string(dir.join(format!("{stem}.args")))
+                .map(|t| t.lines().map(str::to_string).collect())
+                .unwrap_or_default();
+            let expected = fs::read(dir.join(format!("{stem}.{ext}"))).unwrap();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+                .current_dir(&dir)
+                .env("WEIR_GC_STRESS", "1")
+                .arg("run")
+                .arg(file.file_name().unwrap())
+                .arg("--")
+                .args(&args)
+                .output()
+                .unwrap();
+            count += 1;
+            if out.stdout != expected {
+                failures.push(format!(
+                    "{}: status {:?}\n{}",
+                    file.display(),
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert!(count > 50, "only {count} programs found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
