@@ -75,9 +75,15 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             Callee::Extern(x) => self.call_extern(*x, args, e),
             Callee::Builtin(b) => self.builtin(*b, args, e),
             Callee::Value(fe) => {
-                let mut all = vec![(**fe).clone()];
-                all.extend(args.iter().cloned());
-                let (vals, slots) = self.operands(&all, false);
+                let fv = self.expr(fe);
+                let mut slots: Vec<u32> = Vec::new();
+                if !args.is_empty() {
+                    slots.push(self.root_temp(fv));
+                }
+                let (args, arg_slots) = self.operands(args, false);
+                slots.extend(arg_slots);
+                let mut vals = vec![fv];
+                vals.extend(args);
                 let Type::Fn(params, ret) = self.ty(&fe.ty) else {
                     panic!("internal error: call of a non-function value")
                 };
