@@ -88,6 +88,26 @@ fn fixtures_verify_object() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+#[test]
+#[cfg(target_os = "linux")]
+fn object_defines_c_main_and_imports_the_runtime() {
+    let text = "(defn main () (println (str \"n=\" 42)))";
+    let mut sources = SourceMap::new();
+    let file = sources.add("m.weir", text);
+    let program = crate::compile_file(file, text).program.expect("checks");
+    let opts = Options {
+        opt_speed: true,
+        verify: true,
+    };
+    let bytes = super::compile_object(&program, &sources, &opts).expect("compiles");
+    assert_eq!(&bytes[..4], b"\x7fELF");
+    let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(has("main\0"));
+    assert!(has("weir_rt_main\0"));
+    assert!(has("weir_to_str\0"));
+    assert!(has("weir_print\0"));
+}
+
 mod fuzz {
     //! Random programs that pass the checker must translate, verifier-clean, for the JIT.
     use proptest::prelude::*;
