@@ -61,7 +61,14 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 let (vals, slots) = self.operands(args, false);
                 if tail {
                     self.release(&slots);
-                    self.tail_call_direct(inst, &vals);
+                    match self.self_loop {
+                        Some((me, header)) if me == inst => {
+                            let args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
+                            self.b.ins().jump(header, &args);
+                            self.unreachable_block();
+                        }
+                        _ => self.tail_call_direct(inst, &vals),
+                    }
                     let ty = self.ty(&e.ty);
                     return self.dummy(&ty);
                 }

@@ -19,7 +19,9 @@
 //!   translation never sees a `Type::Param`. Lambdas are compiled once per enclosing instance.
 //! - **Calling conventions.** Weir functions, lambdas and thunks use `CallConv::Tail`; a closure's
 //!   code is `(env, params...) -> ret`; runtime imports, `extern "C"` functions, libm and the entry
-//!   function use the platform C convention. Every `Call { tail: true }` is a `return_call`.
+//!   function use the platform C convention. A `Call { tail: true }` of the function being
+//!   translated (same instance) jumps back to its loop header, reusing the frame and the root
+//!   frame; every other one is a `return_call`.
 //! - **GC roots.** The collector is precise and non-moving (mark bit in the header), so a heap
 //!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
 //!   Each function reserves its root frame on entry (`sp = weir_root_top`, limit check, zeroed

@@ -551,13 +551,28 @@ impl<'p, M: Module> State<'p, M> {
         let params = b.block_params(entry).to_vec();
         let mut fx = Fx::new(self, b, &subst, n_locals, span);
         let res = match &job {
-            Job::Func { func, .. } => {
+            Job::Func { id, func, .. } => {
+                // Self tail calls jump back to `header` with the new arguments, reusing the
+                // root frame.
                 let f = &prog.funcs[func.0 as usize];
-                for (i, p) in f.params.iter().enumerate() {
+                let header = fx.b.create_block();
+                let mut args = Vec::new();
+                for p in &f.params {
                     let ty = p.subst(&subst);
-                    fx.bind_local(LocalId(i as u32), &ty, params[i]);
+                    let a = fx.b.append_block_param(header, clty(&ty));
+                    args.push((ty, a));
                 }
-                Some(fx.expr(&f.body))
+                let jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                fx.b.ins().jump(header, &jump_args);
+                fx.b.switch_to_block(header);
+                for (i, (ty, a)) in args.into_iter().enumerate() {
+                    fx.bind_local(LocalId(i as u32), &ty, a);
+                }
+                fx.self_loop = Some((*id, header));
+                let v = fx.expr(&f.body);
+                fx.ret(v);
+                fx.b.seal_block(header);
+                None
             }
             Job::Lambda {
                 lambda,
@@ -683,6 +698,8 @@ pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
     size_inst: Inst,
     reserve_anchor: Inst,
     funcs: HashMap<ClFuncId, FuncRef>,
+    /// The function being translated and its loop header (self tail calls jump there).
+    pub self_loop: Option<(ClFuncId, Block)>,
     datas: HashMap<DataId, GlobalValue>,
 }
 
@@ -705,6 +722,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             size_inst: Inst::from_u32(0),
             reserve_anchor: Inst::from_u32(0),
             funcs: HashMap::new(),
+            self_loop: None,
             datas: HashMap::new(),
         };
         fx.prologue(span);
