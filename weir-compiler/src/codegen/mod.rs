@@ -22,7 +22,7 @@
 //!   function use the platform C convention. A `Call { tail: true }` of the function being
 //!   translated (same instance) jumps back to its loop header, reusing the frame and the root
 //!   frame; every other one is a `return_call`.
-//! - **GC roots.** The collector is precise and non-moving (mark bit in the header), so a heap
+//! - **GC roots.** The collector is precise and non-moving (`weir-runtime/src/gc.rs`), so a heap
 //!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
 //!   Each function reserves its root frame on entry (`sp = weir_root_top`, limit check, zeroed
 //!   slots) and restores `weir_root_top = sp` before every `return` and `return_call`. Every
@@ -33,11 +33,14 @@
 //!   `weir_add_global_root` before any initialiser runs.
 //! - **Stack overflow.** Before every non-tail call of Weir code (functions and closures) the
 //!   stack pointer is compared with `weir_stack_limit`; below it, `weir_stack_overflow(loc)` is
-//!   called with the *call's* location, so messages match the interpreter's. (The brief asked
-//!   for a prologue check; checking at the call site costs the same and gives the same location.)
+//!   called with the *call's* location, so messages match the interpreter's (a prologue check
+//!   would cost the same but report the callee's definition). The root stack's own limit is
+//!   checked in the prologue.
 //! - **Static objects** (string literals, nullary constructors, closures of top-level functions)
 //!   carry `GC_STATIC` and hold no heap pointers.
-//! - A program that passed the checker must compile: any failure here is an internal error.
+//! - A program that passed the checker must compile: any failure here is an internal error. The
+//!   one known exception is polymorphic recursion (a generic function calling itself at an ever
+//!   bigger type), which has no finite set of instances (`docs/decisions.md`).
 
 mod call;
 mod data;
@@ -45,8 +48,8 @@ mod expr;
 mod pattern;
 mod translate;
 
-pub mod aot;
-pub mod jit;
+mod aot;
+mod jit;
 
 #[cfg(test)]
 mod tests;
