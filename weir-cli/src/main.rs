@@ -9,6 +9,9 @@
 
 mod commands;
 mod render;
+// Used by `weir build` once the AOT path links executables.
+#[allow(dead_code)]
+mod runtime_lib;
 mod shell;
 mod source;
 
@@ -21,6 +24,8 @@ const ABOUT: &str = "The Weir programming language: a statically typed Lisp";
 const AFTER_HELP: &str = "\
 Examples:
   weir interp hello.weir               run a program on the interpreter
+  weir run hello.weir                  compile a program with the JIT and run it
+  weir build hello.weir -o hello       compile a program to an executable
   weir interp greet.weir -- Ada Grace  pass arguments to (args)
   weir check hello.weir                type-check only (silent on success)
   weir expand hello.weir               show the program after -> / ->> / cond expansion
@@ -58,6 +63,24 @@ enum Command {
             weir interp ffi.weir --load ./libshapes.so"
     )]
     Interp(commands::interp::Args),
+    /// Check a program, then compile it with the JIT and run it
+    #[command(
+        long_about = "Check a program, compile it with the Cranelift JIT and run it.\n\n\
+            The program's output goes to stdout. The exit status is 0 when `main` returns, the \
+            code given to `(exit code)`, or 1 after a compile error or a runtime error.",
+        after_help = "Examples:\n  weir run hello.weir\n  weir run greet.weir -- Ada Grace\n  \
+            weir run ffi.weir --load ./libshapes.so"
+    )]
+    Run(commands::run::Args),
+    /// Check a program and compile it to an executable
+    #[command(
+        long_about = "Check a program, compile it ahead of time with Cranelift and link it with \
+            `cc` (and the embedded runtime library) into an executable.\n\n\
+            The default output is the file's stem in the current folder.",
+        after_help = "Examples:\n  weir build hello.weir\n  weir build game.weir -o game --release\n  \
+            weir build ffi.weir -l shapes --cc-arg -L."
+    )]
+    Build(commands::build::Args),
     /// Type-check a program without running it (prints nothing on success)
     #[command(
         long_about = "Read, expand, parse and type-check a program without running it.\n\n\
@@ -78,6 +101,8 @@ fn main() {
     let shell = Shell::new(cli.color);
     let status = std::panic::catch_unwind(move || match cli.command {
         Command::Interp(args) => commands::interp::run(shell, args),
+        Command::Run(args) => commands::run::run(shell, args),
+        Command::Build(args) => commands::build::run(shell, args),
         Command::Check(args) => commands::check::run(shell, args),
         Command::Expand(args) => commands::expand::run(shell, args),
         Command::Parse(args) => commands::parse::run(shell, args),

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::{contains, is_match, starts_with};
 
-const SUBCOMMANDS: &[&str] = &["interp", "check", "expand", "parse"];
+const SUBCOMMANDS: &[&str] = &["interp", "run", "build", "check", "expand", "parse"];
 
 fn weir() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_weir"));
@@ -490,4 +490,155 @@ fn load_resolves_externs_from_a_shared_library() {
         .code(1)
         .stdout("")
         .stderr(contains("weir_test_triple"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JIT (`weir run`) and AOT (`weir build`).
+
+#[test]
+fn run_and_build_resolve_and_link_c_libraries() {
+    let c = b"#include <stdint.h>\nint64_t weir_cg_triple(int64_t x) { return 3 * x; }\nconst char *weir_cg_name(void) { return \"lib\"; }\n";
+    let dir = program("cg_library", "lib.c", c);
+    let status = std::process::Command::new("cc")
+        .current_dir(&dir)
+        .args(["-shared", "-fPIC", "-o", "libweircg.so", "lib.c"])
+        .status()
+        .expect("the C compiler `cc` is required by this test (install gcc)");
+    assert!(status.success(), "cc failed to build the test library");
+    let src = b"(extern \"C\"\n  (defn weir_cg_triple ((x : i64)) : i64)\n  (defn weir_cg_name () : String))\n\n(defn main ()\n  (unsafe (println (weir_cg_triple 14)) (println (weir_cg_name))))\n";
+    fs::write(dir.join("p.weir"), src).unwrap();
+    weir()
+        .current_dir(&dir)
+        .args(["run", "p.weir", "--load", "./libweircg.so"])
+        .assert()
+        .code(0)
+        .stdout("42\nlib\n")
+        .stderr("");
+    // Unresolvable without the library: an error before anything runs.
+    weir()
+        .current_dir(&dir)
+        .args(["run", "p.weir"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("weir_cg_triple"));
+    let rpath = format!("-Wl,-rpath,{}", dir.display());
+    weir()
+        .current_dir(&dir)
+        .args([
+            "build", "p.weir", "-l", "weircg", "--cc-arg", "-L.", "--cc-arg", &rpath,
+        ])
+        .assert()
+        .code(0)
+        .stdout("");
+    // The default output is the file stem in the current folder.
+    Command::new(dir.join("p"))
+        .current_dir(&dir)
+        .assert()
+        .code(0)
+        .stdout("42\nlib\n");
+    // Without the library the link fails: status 1, no executable.
+    fs::remove_file(dir.join("p")).unwrap();
+    weir()
+        .current_dir(&dir)
+        .args(["build", "p.weir"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("weir_cg_triple"));
+    assert!(!dir.join("p").exists());
+}
+
+#[test]
+fn build_rejects_a_program_with_errors_without_writing_an_executable() {
+    let dir = program(
+        "cg_compile_error",
+        "bad.weir",
+        b"(defn main () (+ 1 \"x\"))\n",
+    );
+    weir()
+        .current_dir(&dir)
+        .args(["build", "bad.weir", "-o", "bad"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(contains("error: "));
+    assert!(!dir.join("bad").exists());
+}
+
+#[test]
+fn built_executables_take_arguments_and_exit_codes() {
+    let src = b"(defn main ()\n  (for-each (a (args)) (println a))\n  (exit 7))\n";
+    let dir = program("cg_args", "a.weir", src);
+    weir()
+        .current_dir(&dir)
+        .args(["run", "a.weir", "--", "x y", "z"])
+        .assert()
+        .code(7)
+        .stdout("x y\nz\n");
+    weir()
+        .current_dir(&dir)
+        .args(["build", "a.weir", "-o", "prog", "--release"])
+        .assert()
+        .code(0);
+    Command::new(dir.join("prog"))
+        .args(["x y", "z"])
+        .assert()
+        .code(7)
+        .stdout("x y\nz\n");
+}
+
+/// Every run-pass program and spec example (except the long `gc_stress`) under the JIT with a
+/// collection before every allocation: a heap pointer that codegen failed to root shows up as a
+/// crash or a wrong output here.
+#[test]
+fn jit_programs_survive_gc_stress() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = [
+        root.join("../shared/spec/examples"),
+        root.join("../../shared/spec/examples"),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+    .expect("the spec examples folder beside the repository");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (dir, ext) in [(root.join("tests/run-pass"), "stdout"), (spec, "out")] {
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "weir"))
+            .collect();
+        files.sort();
+        for file in files {
+            let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+            if stem == "gc_stress" {
+                continue;
+            }
+            let args: Vec<String> = fs::read_to_string(dir.join(format!("{stem}.args")))
+                .map(|t| t.lines().map(str::to_string).collect())
+                .unwrap_or_default();
+            let expected = fs::read(dir.join(format!("{stem}.{ext}"))).unwrap();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+                .current_dir(&dir)
+                .env("WEIR_GC_STRESS", "1")
+                .arg("run")
+                .arg(file.file_name().unwrap())
+                .arg("--")
+                .args(&args)
+                .output()
+                .unwrap();
+            count += 1;
+            if out.stdout != expected {
+                failures.push(format!(
+                    "{}: status {:?}\n{}",
+                    file.display(),
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert!(count > 50, "only {count} programs found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -9,10 +9,12 @@
 //! - The front end and the interpreter run on a [`weir_compiler::BIG_STACK`] thread; everything
 //!   that touches the (non-`Send`) typed program stays inside that thread.
 
+pub mod build;
 pub mod check;
 pub mod expand;
 pub mod interp;
 pub mod parse;
+pub mod run;
 
 use std::io::{self, Write};
 use std::path::Path;

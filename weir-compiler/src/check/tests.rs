@@ -83,15 +83,14 @@ fn err_programs_report_expected_diagnostics() {
 /// Every single-file program of the spec's examples is accepted.
 #[test]
 fn spec_examples_check() {
-    // `shared/` sits beside the repository (a git worktree one level deeper also finds it).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // `shared/` sits beside the repository (or beside the folder of worktrees).
     let dir = [
-        "../../shared/spec/examples",
-        "../../../shared/spec/examples",
+        root.join("../../shared/spec/examples"),
+        root.join("../../../shared/spec/examples"),
     ]
-    .iter()
-    .map(|p| root.join(p))
-    .find(|p| p.is_dir())
+    .into_iter()
+    .find(|d| d.is_dir())
     .unwrap_or_else(|| root.join("../../shared/spec/examples"));
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
         panic!(

@@ -1,9 +1,58 @@
 //! Cranelift code generation from the typed IR: one translator written against
 //! `cranelift_module::Module`, used by the JIT (`jit.rs`, `weir run`) and the AOT compiler
-//! (`aot.rs`, `weir build`). Only those two files name a backend. STUB: not implemented yet.
+//! (`aot.rs`, `weir build`). Only those two files name a backend.
+//!
+//! Layout: `translate.rs` owns the per-program state (imports, instances, the work queue) and the
+//! per-function translator (prologue, locals, root slots); `expr.rs` translates expressions,
+//! `call.rs` calls and builtins, `pattern.rs` patterns, `data.rs` static data (string literals,
+//! nullary constructors, shapes, type descriptors, location strings, static closures).
 //!
 //! The memory and calling contract with the runtime is `weir-runtime/src/layout.rs`; the runtime
-//! functions are the ones in `weir_runtime::abi::RUNTIME_FNS`.
+//! functions are the ones in `weir_runtime::abi::RUNTIME_FNS` (declared only by looking them up
+//! there).
+//!
+//! Invariants:
+//! - **Monomorphisation.** Only instances reachable from `main` and the global initialisers are
+//!   compiled. An instance is a `FuncId` plus concrete type arguments (in `Func::tparams` order),
+//!   derived at each call site by matching the callee's generic signature against the call's
+//!   concrete argument and result types; every type in a body is substituted before use, so
+//!   translation never sees a `Type::Param`. Lambdas are compiled once per enclosing instance.
+//! - **Calling conventions.** Weir functions, lambdas and thunks use `CallConv::Tail`; a closure's
+//!   code is `(env, params...) -> ret`; runtime imports, `extern "C"` functions, libm and the entry
+//!   function use the platform C convention. A `Call { tail: true }` of the function being
+//!   translated (same instance) jumps back to its loop header, reusing the frame and the root
+//!   frame; every other one is a `return_call`.
+//! - **GC roots.** The collector is precise and non-moving (`weir-runtime/src/gc.rs`), so a heap
+//!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
+//!   Each function reserves its root frame on entry (`sp = weir_root_top`, limit check, zeroed
+//!   slots) and restores `weir_root_top = sp` before every `return` and `return_call`. Every
+//!   heap-typed local is written to its own slot at each definition; every heap-typed
+//!   intermediate value that is an operand of a later call or allocation (call arguments,
+//!   constructor fields, vector elements, scrutinees, loop sequences) is written to a temporary
+//!   slot until the operation that consumes it is done. Heap-typed globals are registered with
+//!   `weir_add_global_root` before any initialiser runs.
+//! - **Stack overflow.** Before every non-tail call of Weir code (functions and closures) the
+//!   stack pointer is compared with `weir_stack_limit`; below it, `weir_stack_overflow(loc)` is
+//!   called with the *call's* location, so messages match the interpreter's (a prologue check
+//!   would cost the same but report the callee's definition). The root stack's own limit is
+//!   checked in the prologue.
+//! - **Static objects** (string literals, nullary constructors, closures of top-level functions)
+//!   carry `GC_STATIC` and hold no heap pointers.
+//! - A program that passed the checker must compile: any failure here is an internal error. The
+//!   one known exception is polymorphic recursion (a generic function calling itself at an ever
+//!   bigger type), which has no finite set of instances (`docs/decisions.md`).
+
+mod call;
+mod data;
+mod expr;
+mod pattern;
+mod translate;
+
+mod aot;
+mod jit;
+
+#[cfg(test)]
+mod tests;
 
 use crate::interp::{Config, RunError};
 use crate::span::SourceMap;
@@ -26,8 +75,7 @@ pub fn compile_object(
     sources: &SourceMap,
     opts: &Options,
 ) -> Result<Vec<u8>, String> {
-    let _ = (program, sources, opts);
-    Err("the AOT compiler is not implemented yet".to_string())
+    aot::compile_object(program, sources, opts)
 }
 
 /// Compiles a program with the JIT and runs it (`config.args`, `config.load` as for the
@@ -38,9 +86,5 @@ pub fn run_jit(
     opts: &Options,
     config: &Config,
 ) -> Result<i32, RunError> {
-    let _ = (program, sources, opts, config);
-    Err(RunError::Link {
-        message: "the JIT is not implemented yet".to_string(),
-        span: None,
-    })
+    jit::run_jit(program, sources, opts, config)
 }

@@ -1,0 +1,69 @@
+//! `weir run FILE [--load LIB]... [-- ARGS...]`: check the program, compile it with the
+//! Cranelift JIT and run it. The program's output goes through the runtime's stdout buffer;
+//! everything weir says goes to stderr. Runtime errors and `(exit)` end the process from inside
+//! the runtime (after flushing), exactly as in an executable built by `weir build`.
+
+use std::path::PathBuf;
+
+use weir_compiler::codegen::{self, Options};
+use weir_compiler::diag::Diagnostic;
+use weir_compiler::interp::{Config, RunError};
+
+use super::check::front_end;
+use super::{on_big_stack, Input, FAILURE};
+use crate::shell::Shell;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The source file.
+    pub file: PathBuf,
+    /// A shared library to load before resolving `extern "C"` symbols (repeatable).
+    #[arg(long = "load", value_name = "LIB")]
+    pub load: Vec<PathBuf>,
+    /// Optimise the generated code (Cranelift `opt_level=speed`).
+    #[arg(long)]
+    pub release: bool,
+    /// Arguments for the program, returned by `(args)`.
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
+pub fn run(shell: Shell, args: Args) -> i32 {
+    on_big_stack(move || {
+        let input = match Input::load(&shell, &args.file) {
+            Ok(input) => input,
+            Err(code) => return code,
+        };
+        let program = match front_end(&shell, &input) {
+            Ok(program) => program,
+            Err(code) => return code,
+        };
+        let config = Config {
+            args: args.args,
+            load: args.load,
+            max_stack: 0,
+        };
+        let opts = Options {
+            opt_speed: args.release,
+            verify: false,
+        };
+        match codegen::run_jit(&program, &input.sources, &opts, &config) {
+            Ok(status) => status,
+            Err(RunError::Runtime { message, span }) => {
+                shell.runtime_error(&input.sources, span, &message);
+                FAILURE
+            }
+            Err(RunError::Link { message, span }) => {
+                match span {
+                    Some(span) => shell.diagnostic(
+                        &input.sources,
+                        input.file,
+                        &Diagnostic::error(span, message),
+                    ),
+                    None => shell.error(&message),
+                }
+                FAILURE
+            }
+        }
+    })
+}

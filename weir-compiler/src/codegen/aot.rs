@@ -1,0 +1,27 @@
+//! The AOT backend (`weir build`): `cranelift-object` over the shared translator. The object
+//! defines the C `main`, which calls `weir_rt_main(argc, argv, entry)`; the CLI links it with the
+//! runtime static library.
+
+use cranelift_module::default_libcall_names;
+use cranelift_object::{ObjectBuilder, ObjectModule};
+
+use super::jit::native_isa;
+use super::translate::{compile_program, define_c_main};
+use super::Options;
+use crate::span::SourceMap;
+use crate::tir::Program;
+
+pub(crate) fn compile_object(
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+) -> Result<Vec<u8>, String> {
+    let isa = native_isa(opts, true)?;
+    let builder = ObjectBuilder::new(isa, "weir_program", default_libcall_names())
+        .map_err(|e| e.to_string())?;
+    let module = ObjectModule::new(builder);
+    let compiled = compile_program(module, program, sources, opts)?;
+    let mut module = compiled.module;
+    define_c_main(&mut module, compiled.entry)?;
+    module.finish().emit().map_err(|e| e.to_string())
+}

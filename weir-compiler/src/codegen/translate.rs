@@ -1,0 +1,1001 @@
+//! Per-program state ([`State`]: imports, monomorphic instances, the work queue, static data) and
+//! the per-function translator ([`Fx`]: builder, locals, root slots, prologue and epilogue).
+//!
+//! Invariants:
+//! - One `FunctionBuilderContext` and one `Context` are reused for every function; the context is
+//!   cleared after each `define_function`.
+//! - Functions are declared when first referenced and defined when their job leaves the queue;
+//!   [`compile_program`] returns only when the queue is empty, so every declared Weir function is
+//!   defined.
+//! - A function's root frame size is known only after its body is translated: the prologue emits
+//!   a placeholder `iconst` that is patched (and the slot-zeroing stores inserted) afterwards.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use cranelift_codegen::cursor::{Cursor, FuncCursor};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    self, types, AbiParam, Block, FuncRef, GlobalValue, Inst, InstBuilder, MemFlagsData, Signature,
+    TrapCode, Value,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{DataId, FuncId as ClFuncId, Linkage, Module};
+use weir_runtime::abi::{AbiTy, RUNTIME_DATA, RUNTIME_FNS};
+
+use super::data::Statics;
+use super::Options;
+use crate::span::{SourceMap, Span};
+use crate::tir::{self, Lambda, LocalId, Program};
+use crate::types::{AdtId, AdtKind, FloatTy, IntTy, Type};
+
+pub(crate) type Subst = Vec<(Rc<str>, Type)>;
+
+/// The machine type of a Weir value (layout.rs, "Machine values").
+pub(crate) fn clty(ty: &Type) -> types::Type {
+    match ty {
+        Type::Int(i) => match i.bits() {
+            8 => types::I8,
+            16 => types::I16,
+            32 => types::I32,
+            _ => types::I64,
+        },
+        Type::Float(FloatTy::F32) => types::F32,
+        Type::Float(FloatTy::F64) => types::F64,
+        Type::Bool | Type::Unit => types::I8,
+        Type::Ptr | Type::Str | Type::Vector(_) | Type::Fn(..) | Type::Adt(..) => types::I64,
+        Type::Param(_) | Type::Var(_) => panic!("internal error: unsubstituted type {ty:?}"),
+    }
+}
+
+/// Whether values of the type are pointers to (heap or static) objects.
+pub(crate) fn is_heap(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Str | Type::Vector(_) | Type::Fn(..) | Type::Adt(..)
+    )
+}
+
+/// Binds the params of `generic` by matching it against `concrete`.
+pub(crate) fn match_ty(generic: &Type, concrete: &Type, out: &mut Subst) {
+    match (generic, concrete) {
+        (Type::Param(n), c) if !out.iter().any(|(m, _)| m == n) => {
+            out.push((n.clone(), c.clone()));
+        }
+        (Type::Vector(g), Type::Vector(c)) => match_ty(g, c, out),
+        (Type::Fn(gp, gr), Type::Fn(cp, cr)) => {
+            for (g, c) in gp.iter().zip(cp) {
+                match_ty(g, c, out);
+            }
+            match_ty(gr, cr, out);
+        }
+        (Type::Adt(_, ga), Type::Adt(_, ca)) => {
+            for (g, c) in ga.iter().zip(ca) {
+                match_ty(g, c, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Deepest type argument an instance may have (see [`State::instance`]).
+const MAX_TYPE_DEPTH: usize = 64;
+
+fn type_depth(ty: &Type) -> usize {
+    match ty {
+        Type::Vector(t) => 1 + type_depth(t),
+        Type::Fn(ps, r) => 1 + ps.iter().chain([&**r]).map(type_depth).max().unwrap_or(0),
+        Type::Adt(_, args) => 1 + args.iter().map(type_depth).max().unwrap_or(0),
+        _ => 1,
+    }
+}
+
+/// Work left to do.
+pub(crate) enum Job {
+    Func {
+        id: ClFuncId,
+        func: tir::FuncId,
+        subst: Subst,
+    },
+    Lambda {
+        id: ClFuncId,
+        lambda: Rc<Lambda>,
+        subst: Subst,
+        params: Vec<Type>,
+        ret: Type,
+        captures: Vec<Type>,
+    },
+    Global {
+        id: ClFuncId,
+        global: usize,
+    },
+    /// Closure code `(env, params...)` that tail-calls a top-level function instance.
+    FnThunk {
+        id: ClFuncId,
+        target: ClFuncId,
+        params: Vec<Type>,
+        ret: Type,
+    },
+    /// Closure code that builds a struct (`variant: None`) or a sum-type value.
+    CtorThunk {
+        id: ClFuncId,
+        adt: AdtId,
+        variant: Option<u32>,
+        params: Vec<Type>,
+        ret: Type,
+    },
+}
+
+/// Everything about one program's translation except the reusable contexts.
+pub(crate) struct State<'p, M: Module> {
+    pub module: M,
+    pub prog: &'p Program,
+    pub sources: &'p SourceMap,
+    rt_fns: HashMap<&'static str, ClFuncId>,
+    rt_data: HashMap<&'static str, DataId>,
+    /// C functions (externs, libm) by symbol.
+    c_fns: HashMap<String, ClFuncId>,
+    externs: Vec<Option<ClFuncId>>,
+    instances: HashMap<(tir::FuncId, Vec<Type>), ClFuncId>,
+    lambdas: HashMap<(*const Lambda, Vec<Type>), ClFuncId>,
+    pub queue: VecDeque<Job>,
+    /// Storage of each global: the value at offset 0, the init flag (I8) at offset 8.
+    pub globals: Vec<DataId>,
+    pub statics: Statics,
+    n_funcs: usize,
+}
+
+/// libm functions used for builtins (resolved like externs).
+pub(crate) const LIBM: &[&str] = &[
+    "sin", "cos", "tan", "asin", "acos", "atan", "exp", "log", "pow", "atan2",
+];
+
+/// The result of translating a whole program.
+pub(crate) struct Compiled<M: Module> {
+    pub module: M,
+    /// `extern "C" fn() -> i32`: registers global roots, runs the initialisers, then `main`.
+    pub entry: ClFuncId,
+}
+
+/// Translates every instance reachable from `main` and the global initialisers.
+pub(crate) fn compile_program<M: Module>(
+    module: M,
+    prog: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+) -> Result<Compiled<M>, String> {
+    let mut st = State {
+        module,
+        prog,
+        sources,
+        rt_fns: HashMap::new(),
+        rt_data: HashMap::new(),
+        c_fns: HashMap::new(),
+        externs: vec![None; prog.externs.len()],
+        instances: HashMap::new(),
+        lambdas: HashMap::new(),
+        queue: VecDeque::new(),
+        globals: Vec::new(),
+        statics: Statics::default(),
+        n_funcs: 0,
+    };
+    let mut ctx = st.module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    for _ in &prog.globals {
+        let id = st
+            .module
+            .declare_anonymous_data(true, false)
+            .map_err(|e| e.to_string())?;
+        let mut desc = cranelift_module::DataDescription::new();
+        desc.define_zeroinit(16);
+        desc.set_align(8);
+        st.module
+            .define_data(id, &desc)
+            .map_err(|e| e.to_string())?;
+        st.globals.push(id);
+    }
+    let mut inits = Vec::new();
+    for (i, g) in prog.globals.iter().enumerate() {
+        let sig = st.weir_sig(&[], &g.ty, false);
+        let id = st.declare_fn(&format!("init {}", g.name), &sig);
+        st.queue.push_back(Job::Global { id, global: i });
+        inits.push(id);
+    }
+    let main = st.instance(prog.main, Vec::new());
+    let entry = define_entry(&mut st, &mut ctx, &mut fctx, &inits, main)?;
+    while let Some(job) = st.queue.pop_front() {
+        st.translate_job(job, &mut ctx, &mut fctx, opts)?;
+    }
+    Ok(Compiled {
+        module: st.module,
+        entry,
+    })
+}
+
+/// The entry function (C convention, `() -> i32`).
+fn define_entry<M: Module>(
+    st: &mut State<'_, M>,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    inits: &[ClFuncId],
+    main: ClFuncId,
+) -> Result<ClFuncId, String> {
+    let mut sig = st.module.make_signature();
+    sig.returns.push(AbiParam::new(types::I32));
+    let entry = st.declare_fn("entry", &sig);
+    ctx.func.signature = sig;
+    let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let block = b.create_block();
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let add_root = st.rt_fn("weir_add_global_root");
+    let add_root = st.module.declare_func_in_func(add_root, b.func);
+    for (i, g) in st.prog.globals.iter().enumerate() {
+        if is_heap(&g.ty) {
+            let gv = st.module.declare_data_in_func(st.globals[i], b.func);
+            let addr = b.ins().symbol_value(types::I64, gv);
+            b.ins().call(add_root, &[addr]);
+        }
+    }
+    for (i, init) in inits.iter().enumerate() {
+        let f = st.module.declare_func_in_func(*init, b.func);
+        let call = b.ins().call(f, &[]);
+        let v = b.inst_results(call)[0];
+        let gv = st.module.declare_data_in_func(st.globals[i], b.func);
+        let addr = b.ins().symbol_value(types::I64, gv);
+        b.ins().store(MemFlagsData::trusted(), v, addr, 0);
+        let one = b.ins().iconst(types::I8, 1);
+        b.ins().store(MemFlagsData::trusted(), one, addr, 8);
+    }
+    let f = st.module.declare_func_in_func(main, b.func);
+    b.ins().call(f, &[]);
+    let zero = b.ins().iconst(types::I32, 0);
+    b.ins().return_(&[zero]);
+    b.finalize(st.module.target_config());
+    st.module
+        .define_function(entry, ctx)
+        .map_err(|e| format!("entry: {e:?}"))?;
+    st.module.clear_context(ctx);
+    Ok(entry)
+}
+
+/// Defines the C `main(argc, argv)` of an executable: `return weir_rt_main(argc, argv, entry)`.
+pub(crate) fn define_c_main<M: Module>(module: &mut M, entry: ClFuncId) -> Result<(), String> {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(types::I32));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
+    let main = module
+        .declare_function("main", Linkage::Export, &sig)
+        .map_err(|e| e.to_string())?;
+    let rt_main = declare_rt(module, "weir_rt_main")?;
+    let mut ctx = module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    ctx.func.signature = sig;
+    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let (argc, argv) = (b.block_params(block)[0], b.block_params(block)[1]);
+    let f = module.declare_func_in_func(entry, b.func);
+    let entry_addr = b.ins().func_addr(types::I64, f);
+    let rt_main = module.declare_func_in_func(rt_main, b.func);
+    let call = b.ins().call(rt_main, &[argc, argv, entry_addr]);
+    let status = b.inst_results(call)[0];
+    b.ins().return_(&[status]);
+    b.finalize(module.target_config());
+    module
+        .define_function(main, &mut ctx)
+        .map_err(|e| format!("main: {e:?}"))?;
+    Ok(())
+}
+
+fn abi_param(t: AbiTy) -> AbiParam {
+    match t {
+        AbiTy::I8 => AbiParam::new(types::I8).sext(),
+        AbiTy::I32 => AbiParam::new(types::I32),
+        AbiTy::I64 | AbiTy::P => AbiParam::new(types::I64),
+        AbiTy::F64 => AbiParam::new(types::F64),
+    }
+}
+
+/// Declares a runtime function found by name in `RUNTIME_FNS`.
+fn declare_rt<M: Module>(module: &mut M, name: &str) -> Result<ClFuncId, String> {
+    let f = RUNTIME_FNS
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("internal error: `{name}` is not in RUNTIME_FNS"));
+    let mut sig = module.make_signature();
+    sig.params.extend(f.params.iter().map(|t| abi_param(*t)));
+    sig.returns.extend(f.returns.iter().map(|t| abi_param(*t)));
+    module
+        .declare_function(f.name, Linkage::Import, &sig)
+        .map_err(|e| e.to_string())
+}
+
+impl<'p, M: Module> State<'p, M> {
+    /// A runtime function (declared on first use).
+    pub fn rt_fn(&mut self, name: &str) -> ClFuncId {
+        if let Some(id) = self.rt_fns.get(name) {
+            return *id;
+        }
+        let f = RUNTIME_FNS
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("internal error: `{name}` is not in RUNTIME_FNS"));
+        let id = declare_rt(&mut self.module, name).expect("declare runtime function");
+        self.rt_fns.insert(f.name, id);
+        id
+    }
+
+    /// A runtime data symbol (declared on first use).
+    pub fn rt_data(&mut self, name: &str) -> DataId {
+        if let Some(id) = self.rt_data.get(name) {
+            return *id;
+        }
+        let n = RUNTIME_DATA
+            .iter()
+            .find(|n| **n == name)
+            .unwrap_or_else(|| panic!("internal error: `{name}` is not in RUNTIME_DATA"));
+        let id = self
+            .module
+            .declare_data(n, Linkage::Import, true, false)
+            .expect("declare runtime data");
+        self.rt_data.insert(n, id);
+        id
+    }
+
+    /// A C function with the given machine signature (libm).
+    pub fn c_fn(&mut self, name: &str, sig: &Signature) -> ClFuncId {
+        if let Some(id) = self.c_fns.get(name) {
+            return *id;
+        }
+        let id = self
+            .module
+            .declare_function(name, Linkage::Import, sig)
+            .unwrap_or_else(|e| panic!("internal error: declaring `{name}`: {e}"));
+        self.c_fns.insert(name.to_string(), id);
+        id
+    }
+
+    /// An `extern "C"` function.
+    pub fn extern_fn(&mut self, x: tir::ExternId) -> ClFuncId {
+        if let Some(id) = self.externs[x.0 as usize] {
+            return id;
+        }
+        let decl = &self.prog.externs[x.0 as usize];
+        let mut sig = self.module.make_signature();
+        for p in &decl.params {
+            sig.params.push(c_param(p));
+        }
+        if decl.ret != Type::Unit {
+            sig.returns.push(c_param(&decl.ret));
+        }
+        let id = self.c_fn(&decl.name.clone(), &sig);
+        self.externs[x.0 as usize] = Some(id);
+        id
+    }
+
+    pub fn declare_fn(&mut self, name: &str, sig: &Signature) -> ClFuncId {
+        self.n_funcs += 1;
+        let name = format!("__weir_{}_{}", self.n_funcs, name);
+        self.module
+            .declare_function(&name, Linkage::Local, sig)
+            .expect("declare function")
+    }
+
+    /// Signature of Weir code: Tail convention, `env` first for closure code.
+    pub fn weir_sig(&self, params: &[Type], ret: &Type, closure: bool) -> Signature {
+        let mut sig = Signature::new(CallConv::Tail);
+        if closure {
+            sig.params.push(AbiParam::new(types::I64));
+        }
+        sig.params
+            .extend(params.iter().map(|p| AbiParam::new(clty(p))));
+        sig.returns.push(AbiParam::new(clty(ret)));
+        sig
+    }
+
+    /// The instance of a top-level function for the given type arguments.
+    pub fn instance(&mut self, func: tir::FuncId, targs: Vec<Type>) -> ClFuncId {
+        let key = (func, targs);
+        if let Some(id) = self.instances.get(&key) {
+            return *id;
+        }
+        let f = &self.prog.funcs[func.0 as usize];
+        // Polymorphic recursion (`f` calling itself at a bigger type) has no finite set of
+        // instances; stop with a clear internal error rather than looping.
+        if key.1.iter().any(|t| type_depth(t) > MAX_TYPE_DEPTH) {
+            panic!(
+                "internal error: `{}` is instantiated at ever deeper types (polymorphic \
+                 recursion), which compiled code does not support; use `weir interp`",
+                f.name
+            );
+        }
+        let subst: Subst = f.tparams.iter().cloned().zip(key.1.clone()).collect();
+        let params: Vec<Type> = f.params.iter().map(|p| p.subst(&subst)).collect();
+        let ret = f.ret.subst(&subst);
+        let sig = self.weir_sig(&params, &ret, false);
+        let name = f.name.clone();
+        let id = self.declare_fn(&name, &sig);
+        self.instances.insert(key, id);
+        self.queue.push_back(Job::Func { id, func, subst });
+        id
+    }
+
+    /// The code of a lambda in the enclosing instance's substitution.
+    pub fn lambda(
+        &mut self,
+        lambda: &Rc<Lambda>,
+        subst: &Subst,
+        params: Vec<Type>,
+        ret: Type,
+        captures: Vec<Type>,
+    ) -> ClFuncId {
+        let key = (
+            Rc::as_ptr(lambda),
+            subst.iter().map(|(_, t)| t.clone()).collect(),
+        );
+        if let Some(id) = self.lambdas.get(&key) {
+            return *id;
+        }
+        let sig = self.weir_sig(&params, &ret, true);
+        let id = self.declare_fn("lambda", &sig);
+        self.lambdas.insert(key, id);
+        self.queue.push_back(Job::Lambda {
+            id,
+            lambda: lambda.clone(),
+            subst: subst.clone(),
+            params,
+            ret,
+            captures,
+        });
+        id
+    }
+
+    /// Field types of a struct (`variant: None`) or of one variant, with type arguments applied.
+    pub fn field_tys(&self, adt: AdtId, args: &[Type], variant: Option<u32>) -> Vec<Type> {
+        let def = &self.prog.adts[adt.0 as usize];
+        let subst: Subst = def
+            .tparams
+            .iter()
+            .cloned()
+            .zip(args.iter().cloned())
+            .collect();
+        match (&def.kind, variant) {
+            (AdtKind::Struct { fields }, _) => fields.iter().map(|f| f.ty.subst(&subst)).collect(),
+            (AdtKind::Sum { variants }, Some(v)) => variants[v as usize]
+                .fields
+                .iter()
+                .map(|t| t.subst(&subst))
+                .collect(),
+            (AdtKind::Sum { .. }, None) => panic!("internal error: variant index missing"),
+        }
+    }
+
+    pub fn loc_string(&self, span: Span) -> String {
+        self.sources.location(span).to_string()
+    }
+
+    fn translate_job(
+        &mut self,
+        job: Job,
+        ctx: &mut Context,
+        fctx: &mut FunctionBuilderContext,
+        opts: &Options,
+    ) -> Result<(), String> {
+        let prog = self.prog;
+        let (id, sig, n_locals, span, subst, _ret) = match &job {
+            Job::Func { id, func, subst } => {
+                let f = &prog.funcs[func.0 as usize];
+                let params: Vec<Type> = f.params.iter().map(|p| p.subst(subst)).collect();
+                let ret = f.ret.subst(subst);
+                (
+                    *id,
+                    self.weir_sig(&params, &ret, false),
+                    f.n_locals,
+                    f.span,
+                    subst.clone(),
+                    ret,
+                )
+            }
+            Job::Lambda {
+                id,
+                lambda,
+                subst,
+                params,
+                ret,
+                ..
+            } => (
+                *id,
+                self.weir_sig(params, ret, true),
+                lambda.n_locals,
+                lambda.span,
+                subst.clone(),
+                ret.clone(),
+            ),
+            Job::Global { id, global } => {
+                let g = &prog.globals[*global];
+                (
+                    *id,
+                    self.weir_sig(&[], &g.ty, false),
+                    g.n_locals,
+                    g.span,
+                    Vec::new(),
+                    g.ty.clone(),
+                )
+            }
+            Job::FnThunk {
+                id, params, ret, ..
+            }
+            | Job::CtorThunk {
+                id, params, ret, ..
+            } => (
+                *id,
+                self.weir_sig(params, ret, true),
+                0,
+                prog.funcs[prog.main.0 as usize].span,
+                Vec::new(),
+                ret.clone(),
+            ),
+        };
+        ctx.func.signature = sig;
+        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let mut fx = Fx::new(self, b, &subst, n_locals, span);
+        let res = match &job {
+            Job::Func { id, func, .. } => {
+                // Self tail calls jump back to `header` with the new arguments, reusing the
+                // root frame.
+                let f = &prog.funcs[func.0 as usize];
+                let header = fx.b.create_block();
+                let mut args = Vec::new();
+                for p in &f.params {
+                    let ty = p.subst(&subst);
+                    let a = fx.b.append_block_param(header, clty(&ty));
+                    args.push((ty, a));
+                }
+                let jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                fx.b.ins().jump(header, &jump_args);
+                fx.b.switch_to_block(header);
+                for (i, (ty, a)) in args.into_iter().enumerate() {
+                    fx.bind_local(LocalId(i as u32), &ty, a);
+                }
+                fx.self_loop = Some((*id, header));
+                let v = fx.expr(&f.body);
+                fx.ret(v);
+                fx.b.seal_block(header);
+                None
+            }
+            Job::Lambda {
+                lambda,
+                params: ptys,
+                captures,
+                ..
+            } => {
+                for (i, ty) in ptys.iter().enumerate() {
+                    fx.bind_local(LocalId(i as u32), ty, params[i + 1]);
+                }
+                for (j, ty) in captures.iter().enumerate() {
+                    let v = fx.load_slot(ty, params[0], 1 + j as u32);
+                    fx.bind_local(LocalId(lambda.n_params + j as u32), ty, v);
+                }
+                Some(fx.expr(&lambda.body))
+            }
+            Job::Global { global, .. } => Some(fx.expr(&prog.globals[*global].init)),
+            Job::FnThunk { target, .. } => {
+                fx.tail_call_direct(*target, &params[1..]);
+                None
+            }
+            Job::CtorThunk {
+                adt, variant, ret, ..
+            } => {
+                let Type::Adt(_, args) = ret else {
+                    panic!("internal error: constructor of a non-ADT type")
+                };
+                let tys = fx.st.field_tys(*adt, args, *variant);
+                // The fields must survive the allocation.
+                for (ty, v) in tys.iter().zip(&params[1..]) {
+                    if is_heap(ty) {
+                        fx.root_temp(*v);
+                    }
+                }
+                Some(fx.build_object(&tys, &params[1..], *variant))
+            }
+        };
+        if let Some(v) = res {
+            fx.ret(v);
+        }
+        let Fx {
+            b,
+            n_slots,
+            size_inst,
+            reserve_anchor,
+            root_sp,
+            ..
+        } = fx;
+        b.finalize(self.module.target_config());
+        patch_root_frame(&mut ctx.func, size_inst, reserve_anchor, root_sp, n_slots);
+        if opts.verify {
+            let flags = self.module.isa().flags().clone();
+            if let Err(errors) = cranelift_codegen::verify_function(&ctx.func, &flags) {
+                return Err(format!(
+                    "verifier errors in {}:\n{}\n{}",
+                    self.loc_string(span),
+                    errors,
+                    ctx.func.display()
+                ));
+            }
+        }
+        self.module.define_function(id, ctx).map_err(|e| {
+            format!(
+                "cannot compile the function at {}: {e:?}\n{}",
+                self.loc_string(span),
+                ctx.func.display()
+            )
+        })?;
+        self.module.clear_context(ctx);
+        Ok(())
+    }
+}
+
+fn c_param(ty: &Type) -> AbiParam {
+    let p = AbiParam::new(clty(ty));
+    match ty {
+        Type::Int(i) if i.bits() < 32 && i.signed() => p.sext(),
+        Type::Int(i) if i.bits() < 32 => p.uext(),
+        Type::Bool => p.uext(),
+        _ => p,
+    }
+}
+
+/// Sets the root frame size and zeroes the slots once the body is translated.
+fn patch_root_frame(
+    func: &mut ir::Function,
+    size_inst: Inst,
+    anchor: Inst,
+    root_sp: Value,
+    n_slots: u32,
+) {
+    func.replace(size_inst)
+        .iconst(types::I64, i64::from(n_slots) * 8);
+    if n_slots == 0 {
+        return;
+    }
+    let mut cur = FuncCursor::new(func).at_inst(anchor);
+    cur.goto_after_inst(anchor);
+    let zero = cur.ins().iconst(types::I64, 0);
+    for i in 0..n_slots {
+        cur.ins()
+            .store(MemFlagsData::trusted(), zero, root_sp, (i * 8) as i32);
+    }
+}
+
+/// A local's variable, Weir type and (for heap types) root slot.
+#[derive(Clone)]
+pub(crate) struct Local {
+    pub var: Variable,
+    pub ty: Type,
+    pub slot: Option<u32>,
+}
+
+/// Translates one function body.
+pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
+    pub st: &'s mut State<'p, M>,
+    pub b: FunctionBuilder<'f>,
+    pub subst: Subst,
+    pub locals: Vec<Option<Local>>,
+    root_sp: Value,
+    n_slots: u32,
+    free_slots: Vec<u32>,
+    size_inst: Inst,
+    reserve_anchor: Inst,
+    funcs: HashMap<ClFuncId, FuncRef>,
+    /// The function being translated and its loop header (self tail calls jump there).
+    pub self_loop: Option<(ClFuncId, Block)>,
+    datas: HashMap<DataId, GlobalValue>,
+}
+
+impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
+    fn new(
+        st: &'s mut State<'p, M>,
+        b: FunctionBuilder<'f>,
+        subst: &Subst,
+        n_locals: u32,
+        span: Span,
+    ) -> Self {
+        let mut fx = Fx {
+            st,
+            b,
+            subst: subst.clone(),
+            locals: vec![None; n_locals as usize],
+            root_sp: Value::from_u32(0),
+            n_slots: 0,
+            free_slots: Vec::new(),
+            size_inst: Inst::from_u32(0),
+            reserve_anchor: Inst::from_u32(0),
+            funcs: HashMap::new(),
+            self_loop: None,
+            datas: HashMap::new(),
+        };
+        fx.prologue(span);
+        fx
+    }
+
+    /// Reserves the root frame: `sp = top; top = sp + size` after the limit check.
+    fn prologue(&mut self, span: Span) {
+        let top = self.rt_data_addr("weir_root_top");
+        let sp = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), top, 0);
+        let size = self.b.ins().iconst(types::I64, 0);
+        self.size_inst = self.b.func.dfg.value_def(size).unwrap_inst();
+        let new_top = self.b.ins().iadd(sp, size);
+        let limit = self.rt_data_addr("weir_root_limit");
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), limit, 0);
+        let over = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThan, new_top, limit);
+        let ok = self.b.create_block();
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(over, fail, &[], ok, &[]);
+        self.b.switch_to_block(fail);
+        self.b.seal_block(fail);
+        let loc = self.loc(span);
+        self.call_rt("weir_stack_overflow", &[loc]);
+        self.b.ins().trap(TrapCode::STACK_OVERFLOW);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        self.reserve_anchor = self.b.ins().store(MemFlagsData::trusted(), new_top, top, 0);
+        self.root_sp = sp;
+    }
+
+    pub fn ty(&self, ty: &Type) -> Type {
+        if self.subst.is_empty() {
+            ty.clone()
+        } else {
+            ty.subst(&self.subst)
+        }
+    }
+
+    pub fn func_ref(&mut self, id: ClFuncId) -> FuncRef {
+        if let Some(f) = self.funcs.get(&id) {
+            return *f;
+        }
+        let f = self.st.module.declare_func_in_func(id, self.b.func);
+        self.funcs.insert(id, f);
+        f
+    }
+
+    pub fn data_addr(&mut self, id: DataId) -> Value {
+        let gv = match self.datas.get(&id) {
+            Some(gv) => *gv,
+            None => {
+                let gv = self.st.module.declare_data_in_func(id, self.b.func);
+                self.datas.insert(id, gv);
+                gv
+            }
+        };
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    pub fn rt_data_addr(&mut self, name: &str) -> Value {
+        let id = self.st.rt_data(name);
+        self.data_addr(id)
+    }
+
+    /// Calls a runtime function; returns its result, if any.
+    pub fn call_rt(&mut self, name: &str, args: &[Value]) -> Option<Value> {
+        let id = self.st.rt_fn(name);
+        let f = self.func_ref(id);
+        let call = self.b.ins().call(f, args);
+        self.b.inst_results(call).first().copied()
+    }
+
+    /// Starts a fresh block without predecessors (after a terminator in the middle of an
+    /// expression).
+    pub fn unreachable_block(&mut self) {
+        let blk = self.b.create_block();
+        self.b.switch_to_block(blk);
+        self.b.seal_block(blk);
+    }
+
+    /// The address of the `PATH:LINE:COL` string of a span.
+    pub fn loc(&mut self, span: Span) -> Value {
+        let text = self.st.loc_string(span);
+        let id = self.st.cstr(&text);
+        self.data_addr(id)
+    }
+
+    fn slot(&mut self) -> u32 {
+        if let Some(s) = self.free_slots.pop() {
+            return s;
+        }
+        self.n_slots += 1;
+        self.n_slots - 1
+    }
+
+    pub fn store_slot(&mut self, slot: u32, v: Value) {
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), v, self.root_sp, (slot * 8) as i32);
+    }
+
+    /// Keeps a heap value alive in a temporary root slot until [`Fx::release`].
+    pub fn root_temp(&mut self, v: Value) -> u32 {
+        let s = self.slot();
+        self.store_slot(s, v);
+        s
+    }
+
+    pub fn release(&mut self, slots: &[u32]) {
+        self.free_slots.extend_from_slice(slots);
+    }
+
+    /// Defines (first binding or rebinding) a local.
+    pub fn bind_local(&mut self, id: LocalId, ty: &Type, v: Value) {
+        let i = id.0 as usize;
+        if self.locals[i].is_none() {
+            let var = self.b.declare_var(clty(ty));
+            let slot = if is_heap(ty) {
+                let s = self.n_slots;
+                self.n_slots += 1;
+                Some(s)
+            } else {
+                None
+            };
+            self.locals[i] = Some(Local {
+                var,
+                ty: ty.clone(),
+                slot,
+            });
+        }
+        self.assign_local(id, v);
+    }
+
+    pub fn assign_local(&mut self, id: LocalId, v: Value) {
+        let l = self.locals[id.0 as usize]
+            .clone()
+            .expect("internal error: assignment of an unbound local");
+        self.b.def_var(l.var, v);
+        if let Some(s) = l.slot {
+            self.store_slot(s, v);
+        }
+    }
+
+    pub fn use_local(&mut self, id: LocalId) -> (Value, Type) {
+        let l = self.locals[id.0 as usize]
+            .clone()
+            .expect("internal error: use of an unbound local");
+        (self.b.use_var(l.var), l.ty)
+    }
+
+    /// Restores the caller's root top.
+    pub fn restore_roots(&mut self) {
+        let top = self.rt_data_addr("weir_root_top");
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), self.root_sp, top, 0);
+    }
+
+    pub fn ret(&mut self, v: Value) {
+        self.restore_roots();
+        self.b.ins().return_(&[v]);
+    }
+
+    /// `return_call` of a Weir function; continues in an unreachable block.
+    pub fn tail_call_direct(&mut self, target: ClFuncId, args: &[Value]) {
+        self.restore_roots();
+        let f = self.func_ref(target);
+        self.b.ins().return_call(f, args);
+        self.unreachable_block();
+    }
+
+    /// Calls `weir_stack_overflow(loc)` when the native stack is below `weir_stack_limit`.
+    pub fn stack_check(&mut self, span: Span) {
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let limit = self.rt_data_addr("weir_stack_limit");
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), limit, 0);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        let ok = self.b.create_block();
+        let fail = self.b.create_block();
+        self.b.set_cold_block(fail);
+        self.b.ins().brif(low, fail, &[], ok, &[]);
+        self.b.switch_to_block(fail);
+        self.b.seal_block(fail);
+        let loc = self.loc(span);
+        self.call_rt("weir_stack_overflow", &[loc]);
+        self.b.ins().trap(TrapCode::STACK_OVERFLOW);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+    }
+
+    /// Loads payload slot `i` of an object.
+    pub fn load_slot(&mut self, ty: &Type, obj: Value, i: u32) -> Value {
+        self.b
+            .ins()
+            .load(clty(ty), MemFlagsData::trusted(), obj, (16 + 8 * i) as i32)
+    }
+
+    pub fn store_obj_slot(&mut self, obj: Value, i: u32, v: Value) {
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), v, obj, (16 + 8 * i) as i32);
+    }
+
+    /// `Header::aux` as an I32.
+    pub fn load_aux(&mut self, obj: Value) -> Value {
+        self.b
+            .ins()
+            .load(types::I32, MemFlagsData::trusted(), obj, 12)
+    }
+
+    /// Allocates a fixed object for fields of the given types and stores `vals` (which must be
+    /// rooted by the caller if they are heap pointers).
+    pub fn build_object(&mut self, tys: &[Type], vals: &[Value], variant: Option<u32>) -> Value {
+        let mask: Vec<bool> = tys.iter().map(is_heap).collect();
+        let shape = self.st.shape(&mask);
+        let shape = self.data_addr(shape);
+        let obj = self.call_rt("weir_alloc_fixed", &[shape]).unwrap();
+        if let Some(v) = variant {
+            let tag = self.b.ins().iconst(types::I32, i64::from(v));
+            self.b.ins().store(MemFlagsData::trusted(), tag, obj, 12);
+        }
+        for (i, v) in vals.iter().enumerate() {
+            self.store_obj_slot(obj, i as u32, *v);
+        }
+        obj
+    }
+
+    /// Widens a value to the 64 "bits" the runtime takes (layout.rs).
+    pub fn bits_of(&mut self, v: Value, ty: &Type) -> Value {
+        match ty {
+            Type::Int(IntTy::I64 | IntTy::U64) => v,
+            Type::Int(i) if i.signed() => self.b.ins().sextend(types::I64, v),
+            Type::Int(_) | Type::Bool | Type::Unit => self.b.ins().uextend(types::I64, v),
+            Type::Float(FloatTy::F64) => self.b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+            Type::Float(FloatTy::F32) => {
+                let w = self.b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+                self.b.ins().uextend(types::I64, w)
+            }
+            _ => v,
+        }
+    }
+
+    pub fn iconst(&mut self, ty: types::Type, v: i64) -> Value {
+        let bits = ty.bits();
+        let v = if bits < 64 {
+            v & ((1i64 << bits) - 1)
+        } else {
+            v
+        };
+        self.b.ins().iconst(ty, v)
+    }
+
+    pub fn unit(&mut self) -> Value {
+        self.b.ins().iconst(types::I8, 0)
+    }
+
+    /// A merge block with one parameter of the given machine type.
+    pub fn merge_block(&mut self, ty: &Type) -> (Block, Value) {
+        let blk = self.b.create_block();
+        let v = self.b.append_block_param(blk, clty(ty));
+        (blk, v)
+    }
+}
