@@ -28,78 +28,98 @@ pub fn fmt_f32(v: f32) -> String {
     }
 }
 
-/// Appends the printed form of `v` to `out`.
+/// A pending piece of output: a value to print or literal bytes.
+enum Work<'a> {
+    Val(&'a Value),
+    Lit(&'a [u8]),
+}
+
+/// Appends the printed form of `v` to `out`. Iterative (an explicit work stack), so arbitrarily
+/// deep values — a 1,000,000-cell list — print without growing the Rust stack.
 pub fn write_value(out: &mut Vec<u8>, v: &Value, adts: &[AdtDef]) {
-    // Writing to a Vec cannot fail.
-    let _ = match v {
-        Value::I8(n) => write!(out, "{n}"),
-        Value::I16(n) => write!(out, "{n}"),
-        Value::I32(n) => write!(out, "{n}"),
-        Value::I64(n) => write!(out, "{n}"),
-        Value::U8(n) => write!(out, "{n}"),
-        Value::U16(n) => write!(out, "{n}"),
-        Value::U32(n) => write!(out, "{n}"),
-        Value::U64(n) => write!(out, "{n}"),
-        Value::F32(x) => {
-            out.extend_from_slice(fmt_f32(*x).as_bytes());
-            Ok(())
-        }
-        Value::F64(x) => {
-            out.extend_from_slice(fmt_f64(*x).as_bytes());
-            Ok(())
-        }
-        Value::Bool(b) => write!(out, "{b}"),
-        Value::Unit => write!(out, "()"),
-        Value::Str(s) => {
-            out.extend_from_slice(s);
-            Ok(())
-        }
-        Value::Ptr(p) => write!(out, "<ptr {p:#x}>"),
-        Value::Vector(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b' ');
-                }
-                write_value(out, item, adts);
+    let mut work = vec![Work::Val(v)];
+    while let Some(w) = work.pop() {
+        let v = match w {
+            Work::Lit(bytes) => {
+                out.extend_from_slice(bytes);
+                continue;
             }
-            out.push(b']');
-            Ok(())
-        }
-        Value::Enum { adt, variant } => {
-            let def = &adts[*adt as usize];
-            let name = &def.variants().expect("sum type")[*variant as usize].name;
-            out.extend_from_slice(name.as_bytes());
-            Ok(())
-        }
-        Value::Adt(a) => {
-            let def = &adts[a.adt.0 as usize];
-            out.push(b'(');
-            match &def.kind {
-                AdtKind::Struct { fields } => {
-                    out.extend_from_slice(def.name.as_bytes());
-                    for (info, field) in fields.iter().zip(&a.fields) {
-                        out.extend_from_slice(b" :");
-                        out.extend_from_slice(info.name.as_bytes());
-                        out.push(b' ');
-                        write_value(out, field, adts);
+            Work::Val(v) => v,
+        };
+        // Writing to a Vec cannot fail.
+        let _ = match v {
+            Value::I8(n) => write!(out, "{n}"),
+            Value::I16(n) => write!(out, "{n}"),
+            Value::I32(n) => write!(out, "{n}"),
+            Value::I64(n) => write!(out, "{n}"),
+            Value::U8(n) => write!(out, "{n}"),
+            Value::U16(n) => write!(out, "{n}"),
+            Value::U32(n) => write!(out, "{n}"),
+            Value::U64(n) => write!(out, "{n}"),
+            Value::F32(x) => {
+                out.extend_from_slice(fmt_f32(*x).as_bytes());
+                Ok(())
+            }
+            Value::F64(x) => {
+                out.extend_from_slice(fmt_f64(*x).as_bytes());
+                Ok(())
+            }
+            Value::Bool(b) => write!(out, "{b}"),
+            Value::Unit => write!(out, "()"),
+            Value::Str(s) => {
+                out.extend_from_slice(s);
+                Ok(())
+            }
+            Value::Ptr(p) => write!(out, "<ptr {p:#x}>"),
+            Value::Vector(items) => {
+                out.push(b'[');
+                work.push(Work::Lit(b"]"));
+                for (i, item) in items.iter().enumerate().rev() {
+                    work.push(Work::Val(item));
+                    if i > 0 {
+                        work.push(Work::Lit(b" "));
                     }
                 }
-                AdtKind::Sum { variants } => {
-                    out.extend_from_slice(variants[a.variant as usize].name.as_bytes());
-                    for field in &a.fields {
-                        out.push(b' ');
-                        write_value(out, field, adts);
+                Ok(())
+            }
+            Value::Enum { adt, variant } => {
+                let def = &adts[*adt as usize];
+                let name = &def.variants().expect("sum type")[*variant as usize].name;
+                out.extend_from_slice(name.as_bytes());
+                Ok(())
+            }
+            Value::Adt(a) => {
+                let def = &adts[a.adt.0 as usize];
+                out.push(b'(');
+                work.push(Work::Lit(b")"));
+                match &def.kind {
+                    AdtKind::Struct { fields } => {
+                        out.extend_from_slice(def.name.as_bytes());
+                        for (info, field) in fields.iter().zip(&a.fields).rev() {
+                            work.push(Work::Val(field));
+                            work.push(Work::Lit(b" "));
+                            work.push(Work::Lit(info.name.as_bytes()));
+                            work.push(Work::Lit(b" :"));
+                        }
+                    }
+                    AdtKind::Sum { variants } => {
+                        out.extend_from_slice(variants[a.variant as usize].name.as_bytes());
+                        for field in a.fields.iter().rev() {
+                            work.push(Work::Val(field));
+                            work.push(Work::Lit(b" "));
+                        }
                     }
                 }
+                Ok(())
             }
-            out.push(b')');
-            Ok(())
-        }
-        Value::Closure(_) | Value::FuncRef(_) | Value::CtorRef { .. } | Value::StructCtorRef(_) => {
-            write!(out, "<fn>")
-        }
-    };
+            Value::Closure(_)
+            | Value::FuncRef(_)
+            | Value::CtorRef { .. }
+            | Value::StructCtorRef(_) => {
+                write!(out, "<fn>")
+            }
+        };
+    }
 }
 
 /// The printed form of `v` as a byte string.

@@ -663,3 +663,26 @@ fn tail_recursive_accumulation_and_argument_order() {
     );
     assert_eq!(run_ok(&prog), "200000\n[1 9][1]\n");
 }
+
+/// Printing a 300,000-cell list needs no Rust stack per cell (it runs on a 16 MiB thread).
+#[test]
+fn deep_values_print_iteratively() {
+    let src = "(deftype L (Cons i64 L) Nil)
+(defn build ((n : i64) (acc : L)) : L (if (= n 0) acc (build (- n 1) (Cons n acc))))
+(defn main () (let ((s (str [(build 300000 Nil)]))) (println (string-length s)) (println (substring s 0 20))))";
+    let out = crate::with_stack(16 << 20, move || {
+        let fe = crate::compile_file(crate::span::FileId(0), src);
+        let program = fe.program.expect("the program checks");
+        let mut out = Vec::new();
+        let config = Config {
+            max_stack: 8 << 20,
+            ..Config::default()
+        };
+        assert_eq!(run(&program, &config, &mut out), Ok(0));
+        String::from_utf8(out).expect("utf-8")
+    });
+    // "[" + 300,000 × "(Cons N " + digits + "Nil" + 300,000 × ")" + "]"
+    let digits: usize = (1..=300_000usize).map(|n| n.to_string().len()).sum();
+    let len = 2 + 300_000 * "(Cons  ".len() + digits + "Nil".len() + 300_000;
+    assert_eq!(out, format!("{len}\n[(Cons 1 (Cons 2 (Co\n"));
+}
