@@ -38,6 +38,7 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
     let (forms, d) = expand::expand(forms);
     diagnostics.extend(d);
     let (module, d) = parser::parse_module(&forms);
+    drop(forms); // the S-expressions are several times the size of the text
     diagnostics.extend(d);
     // The checker reports nothing new about a module whose syntax was broken beyond the
     // `Error` nodes the parser left, so always run it: it finds type errors in the other forms.
