@@ -569,7 +569,19 @@ impl<'p, M: Module> State<'p, M> {
                     let a = fx.b.append_block_param(header, clty(&ty));
                     args.push((ty, a));
                 }
-                let jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                let mut jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                let sites = match f.ret {
+                    Type::Int(_) if f.tparams.is_empty() => accumulating_sites(&f.body, *func),
+                    _ => None,
+                };
+                if let Some(sites) = sites {
+                    let acc = fx.b.append_block_param(header, clty(&f.ret));
+                    let depth = fx.b.append_block_param(header, types::I64);
+                    let zero = fx.b.ins().iconst(clty(&f.ret), 0);
+                    let zero64 = fx.b.ins().iconst(types::I64, 0);
+                    jump_args.extend([ir::BlockArg::from(zero), zero64.into()]);
+                    fx.accum = Some(Accum { sites, acc, depth });
+                }
                 fx.b.ins().jump(header, &jump_args);
                 fx.b.switch_to_block(header);
                 for (i, (ty, a)) in args.into_iter().enumerate() {
@@ -719,6 +731,74 @@ fn job_name(prog: &Program, job: &Job) -> String {
     }
 }
 
+/// Accumulator introduction for a self-recursive integer function whose tail positions hold
+/// `(+ X... (f ARGS))`: the function computes `acc + f(params)` in a loop, and such a site
+/// becomes `acc += X...; params = ARGS; continue` (a jump to the loop header), so only the calls
+/// inside `X` recurse on the native stack (`fib` makes half as many calls). Integer addition
+/// wraps, so regrouping the sum changes no result; the evaluation order is unchanged. Every
+/// return yields `acc + value` ([`Fx::ret`]); a self tail call keeps `acc`.
+///
+/// The frames the loop saves are still counted: `depth` grows by [`VIRTUAL_FRAME`] bytes per
+/// site iteration and each site checks `sp - depth` against `weir_stack_limit`, so unbounded
+/// recursion such as `(+ 1 (down n))` still ends with `stack overflow` at the call (§7, §11).
+pub(crate) struct Accum {
+    /// The `(+ ...)` expressions that are accumulation sites.
+    pub sites: Vec<*const tir::TExpr>,
+    /// Header parameters: the accumulated sum and the virtual stack depth in bytes.
+    pub acc: Value,
+    pub depth: Value,
+}
+
+/// Stack bytes one iteration of an accumulation site stands for (the smallest real frame: return
+/// address, frame pointer and two saved registers).
+pub(crate) const VIRTUAL_FRAME: i64 = 32;
+
+/// The accumulation sites of `me`'s body (see [`Accum`]), or `None` when there are none or when
+/// the body tail-calls another function (which would then have to return through `acc`).
+fn accumulating_sites(body: &tir::TExpr, me: tir::FuncId) -> Option<Vec<*const tir::TExpr>> {
+    use tir::{Builtin, Callee, TExprKind};
+    fn walk(e: &tir::TExpr, me: tir::FuncId, sites: &mut Vec<*const tir::TExpr>, ok: &mut bool) {
+        match &e.kind {
+            TExprKind::Call {
+                callee: Callee::Builtin(Builtin::Add),
+                args,
+                ..
+            } if matches!(e.ty, Type::Int(_))
+                && args.len() >= 2
+                && matches!(&args[args.len() - 1].kind,
+                    TExprKind::Call { callee: Callee::Func(g), .. } if *g == me) =>
+            {
+                sites.push(e as *const tir::TExpr);
+            }
+            TExprKind::Call {
+                callee: Callee::Func(g),
+                tail: true,
+                ..
+            } if *g != me => *ok = false,
+            TExprKind::If { then, els, .. } => {
+                walk(then, me, sites, ok);
+                walk(els, me, sites, ok);
+            }
+            TExprKind::Block(items) => {
+                if let Some(last) = items.last() {
+                    walk(last, me, sites, ok);
+                }
+            }
+            TExprKind::Let { body, .. } => walk(body, me, sites, ok),
+            TExprKind::Match { arms, .. } => {
+                for a in arms {
+                    walk(&a.body, me, sites, ok);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut sites = Vec::new();
+    let mut ok = true;
+    walk(body, me, &mut sites, &mut ok);
+    (ok && !sites.is_empty()).then_some(sites)
+}
+
 fn c_param(ty: &Type) -> AbiParam {
     let p = AbiParam::new(clty(ty));
     match ty {
@@ -797,6 +877,8 @@ pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
     funcs: HashMap<ClFuncId, FuncRef>,
     /// The function being translated and its loop header (self tail calls jump there).
     pub self_loop: Option<(ClFuncId, Block)>,
+    /// Accumulator introduction, when it applies to the function (see [`Accum`]).
+    pub accum: Option<Accum>,
     datas: HashMap<DataId, GlobalValue>,
 }
 
@@ -820,6 +902,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             sp_checked: None,
             funcs: HashMap::new(),
             self_loop: None,
+            accum: None,
             datas: HashMap::new(),
         };
         fx.prologue(span);
@@ -1014,6 +1097,10 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     }
 
     pub fn ret(&mut self, v: Value) {
+        let v = match &self.accum {
+            Some(a) => self.b.ins().iadd(a.acc, v),
+            None => v,
+        };
         self.restore_roots();
         self.b.ins().return_(&[v]);
     }
