@@ -67,7 +67,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                         Some((me, header)) if me == inst => {
                             let mut args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
                             if let Some(a) = &self.accum {
-                                args.extend([BlockArg::from(a.acc), a.depth.into()]);
+                                args.extend([BlockArg::from(a.acc), a.vsp.into()]);
                             }
                             self.b.ins().jump(header, &args);
                             self.unreachable_block();
@@ -142,33 +142,35 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         let (Some(accum), Some((_, header))) = (&self.accum, self.self_loop) else {
             panic!("internal error: accumulation site outside an accumulating function")
         };
-        let (acc, depth) = (accum.acc, accum.depth);
+        let (acc, vsp) = (accum.acc, accum.vsp);
         let frame = self.b.ins().iconst(types::I64, VIRTUAL_FRAME);
-        let depth = self.b.ins().iadd(depth, frame);
-        let sp = self.b.ins().get_stack_pointer(types::I64);
-        let vsp = self.b.ins().isub(sp, depth);
-        let limit = self.rt_data_addr("weir_stack_limit");
-        let limit = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), limit, 0);
-        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, vsp, limit);
-        let ok = self.b.create_block();
-        let fail = self.b.create_block();
-        self.b.set_cold_block(fail);
-        self.b.ins().brif(low, fail, &[], ok, &[]);
-        self.b.switch_to_block(fail);
-        self.b.seal_block(fail);
-        let loc = self.loc(call.span);
-        self.call_rt("weir_stack_overflow", &[loc]);
-        self.b
-            .ins()
-            .trap(cranelift_codegen::ir::TrapCode::STACK_OVERFLOW);
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
+        let vsp = self.b.ins().isub(vsp, frame);
+        // Unless this iteration already checked `vsp` (before a call in `X...`), check the new
+        // one: every iteration checks, so the virtual stack cannot grow unchecked.
+        if self.sp_checked() != self.b.current_block() {
+            let limit = self.rt_data_addr("weir_stack_limit");
+            let limit = self
+                .b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), limit, 0);
+            let low = self.b.ins().icmp(IntCC::UnsignedLessThan, vsp, limit);
+            let ok = self.b.create_block();
+            let fail = self.b.create_block();
+            self.b.set_cold_block(fail);
+            self.b.ins().brif(low, fail, &[], ok, &[]);
+            self.b.switch_to_block(fail);
+            self.b.seal_block(fail);
+            let loc = self.loc(call.span);
+            self.call_rt("weir_stack_overflow", &[loc]);
+            self.b
+                .ins()
+                .trap(cranelift_codegen::ir::TrapCode::STACK_OVERFLOW);
+            self.b.switch_to_block(ok);
+            self.b.seal_block(ok);
+        }
         let acc = self.b.ins().iadd(acc, x);
         let mut jargs: Vec<BlockArg> = vals.iter().map(|v| (*v).into()).collect();
-        jargs.extend([BlockArg::from(acc), depth.into()]);
+        jargs.extend([BlockArg::from(acc), vsp.into()]);
         self.b.ins().jump(header, &jargs);
         self.unreachable_block();
         let ty = self.ty(&e.ty);

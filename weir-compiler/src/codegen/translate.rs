@@ -576,11 +576,11 @@ impl<'p, M: Module> State<'p, M> {
                 };
                 if let Some(sites) = sites {
                     let acc = fx.b.append_block_param(header, clty(&f.ret));
-                    let depth = fx.b.append_block_param(header, types::I64);
+                    let vsp = fx.b.append_block_param(header, types::I64);
                     let zero = fx.b.ins().iconst(clty(&f.ret), 0);
-                    let zero64 = fx.b.ins().iconst(types::I64, 0);
-                    jump_args.extend([ir::BlockArg::from(zero), zero64.into()]);
-                    fx.accum = Some(Accum { sites, acc, depth });
+                    let sp = fx.b.ins().get_stack_pointer(types::I64);
+                    jump_args.extend([ir::BlockArg::from(zero), sp.into()]);
+                    fx.accum = Some(Accum { sites, acc, vsp });
                 }
                 fx.b.ins().jump(header, &jump_args);
                 fx.b.switch_to_block(header);
@@ -738,15 +738,17 @@ fn job_name(prog: &Program, job: &Job) -> String {
 /// wraps, so regrouping the sum changes no result; the evaluation order is unchanged. Every
 /// return yields `acc + value` ([`Fx::ret`]); a self tail call keeps `acc`.
 ///
-/// The frames the loop saves are still counted: `depth` grows by [`VIRTUAL_FRAME`] bytes per
-/// site iteration and each site checks `sp - depth` against `weir_stack_limit`, so unbounded
-/// recursion such as `(+ 1 (down n))` still ends with `stack overflow` at the call (§7, §11).
+/// The frames the loop saves are still counted: a *virtual stack pointer* `vsp` (the native one
+/// on entry) goes down by [`VIRTUAL_FRAME`] bytes per site iteration, and the function's stack
+/// checks ([`Fx::stack_check`], and each site unless a check already passed in its block)
+/// compare `vsp` with `weir_stack_limit`, i.e. the stack the recursion would have used. So
+/// unbounded recursion such as `(+ 1 (down n))` still ends with `stack overflow` (§7, §11).
 pub(crate) struct Accum {
     /// The `(+ ...)` expressions that are accumulation sites.
     pub sites: Vec<*const tir::TExpr>,
-    /// Header parameters: the accumulated sum and the virtual stack depth in bytes.
+    /// Header parameters: the accumulated sum and the virtual stack pointer.
     pub acc: Value,
-    pub depth: Value,
+    pub vsp: Value,
 }
 
 /// Stack bytes one iteration of an accumulation site stands for (the smallest real frame: return
@@ -1117,12 +1119,16 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     ///
     /// The stack pointer does not move within a function body and the limit is fixed for a run,
     /// so a check that already passed earlier in the same block makes this one redundant: it is
-    /// omitted (e.g. the second call of `(+ (f a) (f b))`).
+    /// omitted (e.g. the second call of `(+ (f a) (f b))`). In a function with an accumulator
+    /// loop the virtual stack pointer is checked instead (see [`Accum`]).
     pub fn stack_check(&mut self, span: Span) {
         if self.sp_checked.is_some() && self.sp_checked == self.b.current_block() {
             return;
         }
-        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let sp = match &self.accum {
+            Some(a) => a.vsp,
+            None => self.b.ins().get_stack_pointer(types::I64),
+        };
         let limit = self.rt_data_addr("weir_stack_limit");
         let limit = self
             .b
@@ -1141,6 +1147,11 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
         self.sp_checked = Some(ok);
+    }
+
+    /// The block in which the last stack check passed (see [`Fx::stack_check`]).
+    pub fn sp_checked(&self) -> Option<Block> {
+        self.sp_checked
     }
 
     /// Loads payload slot `i` of an object.
