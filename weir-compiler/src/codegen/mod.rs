@@ -22,6 +22,10 @@
 //!   function use the platform C convention. A `Call { tail: true }` of the function being
 //!   translated (same instance) jumps back to its loop header, reusing the frame and the root
 //!   frame; every other one is a `return_call`.
+//! - **Accumulator loops.** A non-generic integer function whose tail positions hold
+//!   `(+ X... (self ARGS))` loops with an accumulator instead of recursing there, counting the
+//!   frames it saves with a virtual stack pointer so unbounded recursion still overflows
+//!   (`translate.rs`, `Accum`).
 //! - **GC roots.** The collector is precise and non-moving (`weir-runtime/src/gc.rs`), so a heap
 //!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
 //!   Each function that needs root slots reserves its root frame on entry (`sp = weir_root_top`,
