@@ -588,11 +588,19 @@ fn built_executables_take_arguments_and_exit_codes() {
         .stdout("x y\nz\n");
 }
 
-/// Every run-pass program and spec example (except the long `gc_stress`) under the JIT with a
-/// collection before every allocation: a heap pointer that codegen failed to root shows up as a
-/// crash or a wrong output here.
-#[test]
-fn jit_programs_survive_gc_stress() {
+/// A program of the conformance suites, with its arguments and expected stdout.
+struct Example {
+    dir: PathBuf,
+    file: PathBuf,
+    stem: String,
+    args: Vec<String>,
+    expected: Vec<u8>,
+}
+
+/// Every run-pass program and spec example except `gc_stress`: under a collection before every
+/// allocation it would trace its 10,000-node list two million times (minutes even in release
+/// builds), and making the stress mode skip collections would weaken it.
+fn stress_examples() -> Vec<Example> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let spec = [
         root.join("../shared/spec/examples"),
@@ -601,8 +609,7 @@ fn jit_programs_survive_gc_stress() {
     .into_iter()
     .find(|d| d.is_dir())
     .expect("the spec examples folder beside the repository");
-    let mut failures = Vec::new();
-    let mut count = 0;
+    let mut out = Vec::new();
     for (dir, ext) in [(root.join("tests/run-pass"), "stdout"), (spec, "out")] {
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .unwrap()
@@ -619,26 +626,137 @@ fn jit_programs_survive_gc_stress() {
                 .map(|t| t.lines().map(str::to_string).collect())
                 .unwrap_or_default();
             let expected = fs::read(dir.join(format!("{stem}.{ext}"))).unwrap();
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
-                .current_dir(&dir)
-                .env("WEIR_GC_STRESS", "1")
-                .arg("run")
-                .arg(file.file_name().unwrap())
-                .arg("--")
-                .args(&args)
-                .output()
-                .unwrap();
-            count += 1;
-            if out.stdout != expected {
-                failures.push(format!(
-                    "{}: status {:?}\n{}",
-                    file.display(),
-                    out.status.code(),
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
+            out.push(Example {
+                dir: dir.clone(),
+                file,
+                stem,
+                args,
+                expected,
+            });
         }
     }
-    assert!(count > 50, "only {count} programs found");
+    assert!(out.len() > 50, "only {} programs found", out.len());
+    out
+}
+
+/// A failure report unless the output is the expected one.
+fn check_output(ex: &Example, how: &str, out: &std::process::Output) -> Option<String> {
+    (out.stdout != ex.expected).then(|| {
+        format!(
+            "{} ({how}): status {:?}\n{}",
+            ex.file.display(),
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Every run-pass program and spec example (see [`stress_examples`]) under the JIT with a
+/// collection before every allocation: a heap pointer that codegen failed to root shows up as a
+/// crash or a wrong output here.
+#[test]
+fn jit_programs_survive_gc_stress() {
+    let mut failures = Vec::new();
+    for ex in stress_examples() {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+            .current_dir(&ex.dir)
+            .env("WEIR_GC_STRESS", "1")
+            .arg("run")
+            .arg(ex.file.file_name().unwrap())
+            .arg("--")
+            .args(&ex.args)
+            .output()
+            .unwrap();
+        failures.extend(check_output(&ex, "jit", &out));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The same programs built once each with `weir build --release` (the AOT code path, two builds
+/// at a time) and run with a collection before every allocation.
+#[test]
+fn aot_programs_survive_gc_stress() {
+    let out_dir = scratch("aot_gc_stress");
+    let examples = stress_examples();
+    let half = examples.len().div_ceil(2);
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = examples
+            .chunks(half)
+            .map(|chunk| {
+                let out_dir = &out_dir;
+                s.spawn(move || {
+                    let mut failures = Vec::new();
+                    for ex in chunk {
+                        let exe = out_dir.join(&ex.stem);
+                        let built = std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+                            .current_dir(&ex.dir)
+                            .arg("build")
+                            .arg(ex.file.file_name().unwrap())
+                            .arg("--release")
+                            .arg("-o")
+                            .arg(&exe)
+                            .output()
+                            .unwrap();
+                        if !built.status.success() {
+                            failures.push(format!(
+                                "{}: weir build failed\n{}",
+                                ex.file.display(),
+                                String::from_utf8_lossy(&built.stderr)
+                            ));
+                            continue;
+                        }
+                        let out = std::process::Command::new(&exe)
+                            .current_dir(&ex.dir)
+                            .env("WEIR_GC_STRESS", "1")
+                            .args(&ex.args)
+                            .output()
+                            .unwrap();
+                        failures.extend(check_output(ex, "aot", &out));
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An executable made by `weir build` runs on its own: copied to an otherwise empty folder and
+/// run there with nothing in its environment but `PATH`, it needs no weir file, source file,
+/// runtime library or Rust toolchain.
+#[test]
+fn built_executable_runs_standalone() {
+    let src = br#"(defstruct P (x : i64) (name : String))
+(defn show ((p : P)) : String (str (.name p) " " (* (.x p) 10)))
+(defn main ()
+  (let ((mut ps (ann (Vector P) [])))
+    (for (i 1 (< i 4))
+      (set! ps (append ps (P i (str "p" i)))))
+    (for-each (p ps) (println (show p)))
+    (println (sqrt 16.0))
+    (for-each (a (args)) (println a))))
+"#;
+    let dir = program("cg_standalone", "s.weir", src);
+    weir()
+        .current_dir(&dir)
+        .args(["build", "s.weir", "-o", "s", "--release"])
+        .assert()
+        .code(0);
+    let alone = scratch("cg_standalone_run");
+    fs::copy(dir.join("s"), alone.join("s")).unwrap();
+    fs::remove_dir_all(&dir).unwrap();
+    Command::new(alone.join("s"))
+        .current_dir(&alone)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .arg("hello")
+        .assert()
+        .code(0)
+        .stdout("p1 10\np2 20\np3 30\n4.0\nhello\n");
+    let entries: Vec<_> = fs::read_dir(&alone).unwrap().collect();
+    assert_eq!(entries.len(), 1, "the run left files behind");
 }

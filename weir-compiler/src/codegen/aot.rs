@@ -20,7 +20,7 @@ pub(crate) fn compile_object(
     let builder = ObjectBuilder::new(isa, "weir_program", default_libcall_names())
         .map_err(|e| e.to_string())?;
     let module = ObjectModule::new(builder);
-    let compiled = compile_program(module, program, sources, opts)?;
+    let compiled = compile_program(module, program, sources, opts, true)?;
     let mut module = compiled.module;
     define_c_main(&mut module, compiled.entry)?;
     module.finish().emit().map_err(|e| e.to_string())

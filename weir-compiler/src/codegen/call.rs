@@ -8,14 +8,16 @@
 //! - Runtime error locations are the call expression's span, as in the interpreter.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, BlockArg, InstBuilder, MemFlagsData, Signature, Value,
+};
 use cranelift_codegen::isa::CallConv;
 use cranelift_module::Module;
 use weir_runtime::layout::{E_DIV_ZERO, E_INDEX};
 
-use super::translate::{clty, is_heap, match_ty, Fx, LIBM};
+use super::translate::{clty, is_heap, match_ty, Fx, LIBM, VIRTUAL_FRAME};
 use crate::span::Span;
-use crate::tir::{Builtin, Callee, TExpr};
+use crate::tir::{Builtin, Callee, Lit, TExpr, TExprKind};
 use crate::types::{FloatTy, IntTy, Type};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,7 +65,10 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                     self.release(&slots);
                     match self.self_loop {
                         Some((me, header)) if me == inst => {
-                            let args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
+                            let mut args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
+                            if let Some(a) = &self.accum {
+                                args.extend([BlockArg::from(a.acc), a.vsp.into()]);
+                            }
                             self.b.ins().jump(header, &args);
                             self.unreachable_block();
                         }
@@ -80,6 +85,14 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 res
             }
             Callee::Extern(x) => self.call_extern(*x, args, e),
+            Callee::Builtin(Builtin::Add)
+                if self
+                    .accum
+                    .as_ref()
+                    .is_some_and(|a| a.sites.contains(&(e as *const TExpr))) =>
+            {
+                self.accumulate(args, e)
+            }
             Callee::Builtin(b) => self.builtin(*b, args, e),
             Callee::Value(fe) => {
                 let fv = self.expr(fe);
@@ -107,6 +120,61 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 res
             }
         }
+    }
+
+    /// An accumulation site `(+ X... (f ARGS))` of the function being translated (see
+    /// `translate::Accum`): `acc += X...`, then the loop continues with `ARGS` after checking
+    /// the virtual stack depth.
+    fn accumulate(&mut self, args: &[TExpr], e: &TExpr) -> Value {
+        let (call, prefix) = args
+            .split_last()
+            .expect("an accumulation site has operands");
+        let TExprKind::Call { args: cargs, .. } = &call.kind else {
+            panic!("internal error: accumulation site without a self call")
+        };
+        let mut x = self.expr(&prefix[0]);
+        for a in &prefix[1..] {
+            let v = self.expr(a);
+            x = self.b.ins().iadd(x, v);
+        }
+        let (vals, slots) = self.operands(cargs, false);
+        self.release(&slots);
+        let (Some(accum), Some((_, header))) = (&self.accum, self.self_loop) else {
+            panic!("internal error: accumulation site outside an accumulating function")
+        };
+        let (acc, vsp) = (accum.acc, accum.vsp);
+        let frame = self.b.ins().iconst(types::I64, VIRTUAL_FRAME);
+        let vsp = self.b.ins().isub(vsp, frame);
+        // Unless this iteration already checked `vsp` (before a call in `X...`), check the new
+        // one: every iteration checks, so the virtual stack cannot grow unchecked.
+        if self.sp_checked() != self.b.current_block() {
+            let limit = self.rt_data_addr("weir_stack_limit");
+            let limit = self
+                .b
+                .ins()
+                .load(types::I64, MemFlagsData::trusted(), limit, 0);
+            let low = self.b.ins().icmp(IntCC::UnsignedLessThan, vsp, limit);
+            let ok = self.b.create_block();
+            let fail = self.b.create_block();
+            self.b.set_cold_block(fail);
+            self.b.ins().brif(low, fail, &[], ok, &[]);
+            self.b.switch_to_block(fail);
+            self.b.seal_block(fail);
+            let loc = self.loc(call.span);
+            self.call_rt("weir_stack_overflow", &[loc]);
+            self.b
+                .ins()
+                .trap(cranelift_codegen::ir::TrapCode::STACK_OVERFLOW);
+            self.b.switch_to_block(ok);
+            self.b.seal_block(ok);
+        }
+        let acc = self.b.ins().iadd(acc, x);
+        let mut jargs: Vec<BlockArg> = vals.iter().map(|v| (*v).into()).collect();
+        jargs.extend([BlockArg::from(acc), vsp.into()]);
+        self.b.ins().jump(header, &jargs);
+        self.unreachable_block();
+        let ty = self.ty(&e.ty);
+        self.dummy(&ty)
     }
 
     /// A placeholder value in unreachable code.
@@ -205,6 +273,17 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                     _ if min => self.b.ins().umin(x, y),
                     _ => self.b.ins().umax(x, y),
                 }
+            }
+            Builtin::Eq | Builtin::Ne if mod_pow2_zero(args).is_some() => {
+                let (x, c) = mod_pow2_zero(args).unwrap();
+                let v = self.expr(x);
+                let low = self.b.ins().band_imm_u(v, c - 1);
+                let cc = if b == Builtin::Eq {
+                    IntCC::Equal
+                } else {
+                    IntCC::NotEqual
+                };
+                self.b.ins().icmp_imm_u(cc, low, 0)
             }
             Builtin::Eq | Builtin::Ne | Builtin::Lt | Builtin::Gt | Builtin::Le | Builtin::Ge => {
                 let cmp = match b {
@@ -669,6 +748,41 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             self.b.ins().umin(w, hi)
         };
         self.b.ins().ireduce(tt, w)
+    }
+}
+
+/// `(= (mod x C) 0)` or `(= 0 (mod x C))` (also `!=`) with `C` a power of two: `x` and `C - 1`.
+/// The remainder (which has the sign of `x`) is zero exactly when the low bits of `x` are, so
+/// the comparison tests them instead of dividing (e.g. `(= (mod n 2) 0)`).
+fn mod_pow2_zero(args: &[TExpr]) -> Option<(&TExpr, i64)> {
+    let is_zero = |e: &TExpr| matches!(e.kind, TExprKind::Lit(Lit::Int(0)));
+    let [a, b] = args else { return None };
+    let m = if is_zero(b) {
+        a
+    } else if is_zero(a) {
+        b
+    } else {
+        return None;
+    };
+    let TExprKind::Call {
+        callee: Callee::Builtin(Builtin::Mod),
+        args: margs,
+        ..
+    } = &m.kind
+    else {
+        return None;
+    };
+    let [x, c] = margs.as_slice() else {
+        return None;
+    };
+    if !matches!(x.ty, Type::Int(_)) {
+        return None;
+    }
+    match c.kind {
+        TExprKind::Lit(Lit::Int(c)) if c > 0 && (c as u128).is_power_of_two() && c <= 1 << 62 => {
+            Some((x, c as i64))
+        }
+        _ => None,
     }
 }
 

@@ -125,7 +125,7 @@ pub(crate) fn compile_jit(
         builder.symbol(name.clone(), *addr);
     }
     let module = JITModule::new(builder);
-    let compiled = compile_program(module, program, sources, opts)?;
+    let compiled = compile_program(module, program, sources, opts, false)?;
     let mut module = compiled.module;
     module
         .finalize_definitions()

@@ -22,10 +22,15 @@
 //!   function use the platform C convention. A `Call { tail: true }` of the function being
 //!   translated (same instance) jumps back to its loop header, reusing the frame and the root
 //!   frame; every other one is a `return_call`.
+//! - **Accumulator loops.** A non-generic integer function whose tail positions hold
+//!   `(+ X... (self ARGS))` loops with an accumulator instead of recursing there, counting the
+//!   frames it saves with a virtual stack pointer so unbounded recursion still overflows
+//!   (`translate.rs`, `Accum`).
 //! - **GC roots.** The collector is precise and non-moving (`weir-runtime/src/gc.rs`), so a heap
 //!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
-//!   Each function reserves its root frame on entry (`sp = weir_root_top`, limit check, zeroed
-//!   slots) and restores `weir_root_top = sp` before every `return` and `return_call`. Every
+//!   Each function that needs root slots reserves its root frame on entry (`sp = weir_root_top`,
+//!   limit check, zeroed slots) and restores `weir_root_top = sp` before every `return` and
+//!   `return_call`; one that needs none (e.g. only integer locals) has no root frame at all. Every
 //!   heap-typed local is written to its own slot at each definition; every heap-typed
 //!   intermediate value that is an operand of a later call or allocation (call arguments,
 //!   constructor fields, vector elements, scrutinees, loop sequences) is written to a temporary
@@ -34,8 +39,14 @@
 //! - **Stack overflow.** Before every non-tail call of Weir code (functions and closures) the
 //!   stack pointer is compared with `weir_stack_limit`; below it, `weir_stack_overflow(loc)` is
 //!   called with the *call's* location, so messages match the interpreter's (a prologue check
-//!   would cost the same but report the callee's definition). The root stack's own limit is
-//!   checked in the prologue.
+//!   would cost the same but report the callee's definition). A check is omitted when one earlier
+//!   in the same block already passed (the stack pointer is fixed within a body). The root
+//!   stack's own limit is checked in the prologue.
+//! - **Runtime symbols** are reached through the GOT / absolute addresses by the JIT, and
+//!   PC-relative (colocated) in AOT objects, whose runtime is a static library of the same
+//!   executable.
+//! - **Debugging:** `WEIR_DUMP=clif`, `asm` or `clif,asm` prints every compiled function's
+//!   Cranelift IR and/or machine code to stderr (`translate.rs`, `Dump`).
 //! - **Static objects** (string literals, nullary constructors, closures of top-level functions)
 //!   carry `GC_STATIC` and hold no heap pointers.
 //! - A program that passed the checker must compile: any failure here is an internal error. The

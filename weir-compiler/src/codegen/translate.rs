@@ -145,6 +145,9 @@ pub(crate) struct State<'p, M: Module> {
     pub globals: Vec<DataId>,
     pub statics: Statics,
     n_funcs: usize,
+    /// Runtime symbols are in the same linked image as the code (AOT: the runtime is a static
+    /// library of the executable), so they are reached PC-relative instead of through the GOT.
+    rt_colocated: bool,
 }
 
 /// libm functions used for builtins (resolved like externs).
@@ -160,11 +163,14 @@ pub(crate) struct Compiled<M: Module> {
 }
 
 /// Translates every instance reachable from `main` and the global initialisers.
+/// `rt_colocated`: the runtime is linked into the same image as the code (see
+/// [`State::rt_colocated`]); false for the JIT, whose code may be far from the runtime.
 pub(crate) fn compile_program<M: Module>(
     module: M,
     prog: &Program,
     sources: &SourceMap,
     opts: &Options,
+    rt_colocated: bool,
 ) -> Result<Compiled<M>, String> {
     let mut st = State {
         module,
@@ -180,6 +186,7 @@ pub(crate) fn compile_program<M: Module>(
         globals: Vec::new(),
         statics: Statics::default(),
         n_funcs: 0,
+        rt_colocated,
     };
     let mut ctx = st.module.make_context();
     let mut fctx = FunctionBuilderContext::new();
@@ -562,7 +569,19 @@ impl<'p, M: Module> State<'p, M> {
                     let a = fx.b.append_block_param(header, clty(&ty));
                     args.push((ty, a));
                 }
-                let jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                let mut jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
+                let sites = match f.ret {
+                    Type::Int(_) if f.tparams.is_empty() => accumulating_sites(&f.body, *func),
+                    _ => None,
+                };
+                if let Some(sites) = sites {
+                    let acc = fx.b.append_block_param(header, clty(&f.ret));
+                    let vsp = fx.b.append_block_param(header, types::I64);
+                    let zero = fx.b.ins().iconst(clty(&f.ret), 0);
+                    let sp = fx.b.ins().get_stack_pointer(types::I64);
+                    jump_args.extend([ir::BlockArg::from(zero), sp.into()]);
+                    fx.accum = Some(Accum { sites, acc, vsp });
+                }
                 fx.b.ins().jump(header, &jump_args);
                 fx.b.switch_to_block(header);
                 for (i, (ty, a)) in args.into_iter().enumerate() {
@@ -614,15 +633,10 @@ impl<'p, M: Module> State<'p, M> {
             fx.ret(v);
         }
         let Fx {
-            b,
-            n_slots,
-            size_inst,
-            reserve_anchor,
-            root_sp,
-            ..
+            b, n_slots, frame, ..
         } = fx;
         b.finalize(self.module.target_config());
-        patch_root_frame(&mut ctx.func, size_inst, reserve_anchor, root_sp, n_slots);
+        patch_root_frame(&mut ctx.func, &frame, n_slots);
         if opts.verify {
             let flags = self.module.isa().flags().clone();
             if let Err(errors) = cranelift_codegen::verify_function(&ctx.func, &flags) {
@@ -634,6 +648,16 @@ impl<'p, M: Module> State<'p, M> {
                 ));
             }
         }
+        let dump = Dump::get();
+        if dump.clif {
+            eprintln!(
+                "; {} ({})\n{}",
+                job_name(prog, &job),
+                self.loc_string(span),
+                ctx.func.display()
+            );
+        }
+        ctx.set_disasm(dump.asm);
         self.module.define_function(id, ctx).map_err(|e| {
             format!(
                 "cannot compile the function at {}: {e:?}\n{}",
@@ -641,9 +665,140 @@ impl<'p, M: Module> State<'p, M> {
                 ctx.func.display()
             )
         })?;
+        if dump.asm {
+            if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                eprintln!(
+                    "; {} ({}): machine code\n{code}",
+                    job_name(prog, &job),
+                    self.loc_string(span)
+                );
+            }
+        }
         self.module.clear_context(ctx);
         Ok(())
     }
+}
+
+/// Debugging aid: `WEIR_DUMP=clif` prints the Cranelift IR of every compiled function to stderr
+/// (after the root-frame patch, before Cranelift's optimisations), `WEIR_DUMP=asm` the machine
+/// code Cranelift emitted (its textual "vcode", after register allocation), `WEIR_DUMP=clif,asm`
+/// both. Works for `weir run` and `weir build` alike.
+#[derive(Clone, Copy, Default)]
+struct Dump {
+    clif: bool,
+    asm: bool,
+}
+
+impl Dump {
+    fn get() -> Dump {
+        static DUMP: std::sync::OnceLock<Dump> = std::sync::OnceLock::new();
+        *DUMP.get_or_init(|| {
+            let v = std::env::var("WEIR_DUMP").unwrap_or_default();
+            let has = |w: &str| v.split(',').any(|p| p.trim() == w);
+            Dump {
+                clif: has("clif"),
+                asm: has("asm"),
+            }
+        })
+    }
+}
+
+/// What a job compiles, for [`Dump`] headers.
+fn job_name(prog: &Program, job: &Job) -> String {
+    match job {
+        Job::Func { func, subst, .. } => {
+            let name = &prog.funcs[func.0 as usize].name;
+            if subst.is_empty() {
+                name.to_string()
+            } else {
+                let args: Vec<String> = subst
+                    .iter()
+                    .map(|(_, ty)| {
+                        crate::types::TypeDisplay {
+                            ty,
+                            adts: &prog.adts,
+                        }
+                        .to_string()
+                    })
+                    .collect();
+                format!("{name}[{}]", args.join(", "))
+            }
+        }
+        Job::Lambda { .. } => "lambda".to_string(),
+        Job::Global { global, .. } => format!("init {}", prog.globals[*global].name),
+        Job::FnThunk { .. } => "function value thunk".to_string(),
+        Job::CtorThunk { .. } => "constructor thunk".to_string(),
+    }
+}
+
+/// Accumulator introduction for a self-recursive integer function whose tail positions hold
+/// `(+ X... (f ARGS))`: the function computes `acc + f(params)` in a loop, and such a site
+/// becomes `acc += X...; params = ARGS; continue` (a jump to the loop header), so only the calls
+/// inside `X` recurse on the native stack (`fib` makes half as many calls). Integer addition
+/// wraps, so regrouping the sum changes no result; the evaluation order is unchanged. Every
+/// return yields `acc + value` ([`Fx::ret`]); a self tail call keeps `acc`.
+///
+/// The frames the loop saves are still counted: a *virtual stack pointer* `vsp` (the native one
+/// on entry) goes down by [`VIRTUAL_FRAME`] bytes per site iteration, and the function's stack
+/// checks ([`Fx::stack_check`], and each site unless a check already passed in its block)
+/// compare `vsp` with `weir_stack_limit`, i.e. the stack the recursion would have used. So
+/// unbounded recursion such as `(+ 1 (down n))` still ends with `stack overflow` (§7, §11).
+pub(crate) struct Accum {
+    /// The `(+ ...)` expressions that are accumulation sites.
+    pub sites: Vec<*const tir::TExpr>,
+    /// Header parameters: the accumulated sum and the virtual stack pointer.
+    pub acc: Value,
+    pub vsp: Value,
+}
+
+/// Stack bytes one iteration of an accumulation site stands for (the smallest real frame: return
+/// address, frame pointer and two saved registers).
+pub(crate) const VIRTUAL_FRAME: i64 = 32;
+
+/// The accumulation sites of `me`'s body (see [`Accum`]), or `None` when there are none or when
+/// the body tail-calls another function (which would then have to return through `acc`).
+fn accumulating_sites(body: &tir::TExpr, me: tir::FuncId) -> Option<Vec<*const tir::TExpr>> {
+    use tir::{Builtin, Callee, TExprKind};
+    fn walk(e: &tir::TExpr, me: tir::FuncId, sites: &mut Vec<*const tir::TExpr>, ok: &mut bool) {
+        match &e.kind {
+            TExprKind::Call {
+                callee: Callee::Builtin(Builtin::Add),
+                args,
+                ..
+            } if matches!(e.ty, Type::Int(_))
+                && args.len() >= 2
+                && matches!(&args[args.len() - 1].kind,
+                    TExprKind::Call { callee: Callee::Func(g), .. } if *g == me) =>
+            {
+                sites.push(e as *const tir::TExpr);
+            }
+            TExprKind::Call {
+                callee: Callee::Func(g),
+                tail: true,
+                ..
+            } if *g != me => *ok = false,
+            TExprKind::If { then, els, .. } => {
+                walk(then, me, sites, ok);
+                walk(els, me, sites, ok);
+            }
+            TExprKind::Block(items) => {
+                if let Some(last) = items.last() {
+                    walk(last, me, sites, ok);
+                }
+            }
+            TExprKind::Let { body, .. } => walk(body, me, sites, ok),
+            TExprKind::Match { arms, .. } => {
+                for a in arms {
+                    walk(&a.body, me, sites, ok);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut sites = Vec::new();
+    let mut ok = true;
+    walk(body, me, &mut sites, &mut ok);
+    (ok && !sites.is_empty()).then_some(sites)
 }
 
 fn c_param(ty: &Type) -> AbiParam {
@@ -656,25 +811,48 @@ fn c_param(ty: &Type) -> AbiParam {
     }
 }
 
-/// Sets the root frame size and zeroes the slots once the body is translated.
-fn patch_root_frame(
-    func: &mut ir::Function,
-    size_inst: Inst,
-    anchor: Inst,
-    root_sp: Value,
-    n_slots: u32,
-) {
-    func.replace(size_inst)
-        .iconst(types::I64, i64::from(n_slots) * 8);
+/// The instructions that reserve and restore a function's root frame (see [`Fx::prologue`]).
+#[derive(Default)]
+struct RootFrame {
+    /// `sp = load weir_root_top` (its result is `Fx::root_sp`).
+    sp: Option<Value>,
+    /// The placeholder `iconst` of the frame size.
+    size: Option<Inst>,
+    /// The prologue's branch to the overflow block, and its fall-through block.
+    branch: Option<(Inst, Block)>,
+    /// `top = sp + size` (the slot-zeroing stores go after it).
+    reserve: Option<Inst>,
+    /// Every other instruction of the prologue and of the restores (`top = sp` before each
+    /// return and tail call), in emission order.
+    other: Vec<Inst>,
+}
+
+/// Sets the root frame size and zeroes the slots once the body is translated. A function that
+/// needs no slot has no root frame at all: the prologue and every restore are removed (its
+/// callees leave `weir_root_top` as they found it, so there is nothing to restore).
+fn patch_root_frame(func: &mut ir::Function, frame: &RootFrame, n_slots: u32) {
+    let (Some(sp), Some(size), Some((branch, ok)), Some(reserve)) =
+        (frame.sp, frame.size, frame.branch, frame.reserve)
+    else {
+        panic!("internal error: root frame without a prologue")
+    };
     if n_slots == 0 {
+        // The overflow block becomes unreachable (Cranelift drops it).
+        func.replace(branch).jump(ok, &[]);
+        func.layout.remove_inst(reserve);
+        for inst in frame.other.iter().rev().chain([&size]) {
+            func.layout.remove_inst(*inst);
+        }
         return;
     }
-    let mut cur = FuncCursor::new(func).at_inst(anchor);
-    cur.goto_after_inst(anchor);
+    func.replace(size)
+        .iconst(types::I64, i64::from(n_slots) * 8);
+    let mut cur = FuncCursor::new(func).at_inst(reserve);
+    cur.goto_after_inst(reserve);
     let zero = cur.ins().iconst(types::I64, 0);
     for i in 0..n_slots {
         cur.ins()
-            .store(MemFlagsData::trusted(), zero, root_sp, (i * 8) as i32);
+            .store(MemFlagsData::trusted(), zero, sp, (i * 8) as i32);
     }
 }
 
@@ -695,11 +873,14 @@ pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
     root_sp: Value,
     n_slots: u32,
     free_slots: Vec<u32>,
-    size_inst: Inst,
-    reserve_anchor: Inst,
+    frame: RootFrame,
+    /// The block whose code runs after a successful stack check (see [`Fx::stack_check`]).
+    sp_checked: Option<Block>,
     funcs: HashMap<ClFuncId, FuncRef>,
     /// The function being translated and its loop header (self tail calls jump there).
     pub self_loop: Option<(ClFuncId, Block)>,
+    /// Accumulator introduction, when it applies to the function (see [`Accum`]).
+    pub accum: Option<Accum>,
     datas: HashMap<DataId, GlobalValue>,
 }
 
@@ -719,17 +900,24 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             root_sp: Value::from_u32(0),
             n_slots: 0,
             free_slots: Vec::new(),
-            size_inst: Inst::from_u32(0),
-            reserve_anchor: Inst::from_u32(0),
+            frame: RootFrame::default(),
+            sp_checked: None,
             funcs: HashMap::new(),
             self_loop: None,
+            accum: None,
             datas: HashMap::new(),
         };
         fx.prologue(span);
         fx
     }
 
-    /// Reserves the root frame: `sp = top; top = sp + size` after the limit check.
+    /// The instruction that defines `v`.
+    fn def(&self, v: Value) -> Inst {
+        self.b.func.dfg.value_def(v).unwrap_inst()
+    }
+
+    /// Reserves the root frame: `sp = top; top = sp + size` after the limit check. The size is
+    /// patched in by [`patch_root_frame`], which removes the whole frame when it is empty.
     fn prologue(&mut self, span: Span) {
         let top = self.rt_data_addr("weir_root_top");
         let sp = self
@@ -737,21 +925,26 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             .ins()
             .load(types::I64, MemFlagsData::trusted(), top, 0);
         let size = self.b.ins().iconst(types::I64, 0);
-        self.size_inst = self.b.func.dfg.value_def(size).unwrap_inst();
         let new_top = self.b.ins().iadd(sp, size);
-        let limit = self.rt_data_addr("weir_root_limit");
+        let limit_addr = self.rt_data_addr("weir_root_limit");
         let limit = self
             .b
             .ins()
-            .load(types::I64, MemFlagsData::trusted(), limit, 0);
+            .load(types::I64, MemFlagsData::trusted(), limit_addr, 0);
         let over = self
             .b
             .ins()
             .icmp(IntCC::UnsignedGreaterThan, new_top, limit);
+        self.frame.other = [top, sp, new_top, limit_addr, limit, over]
+            .iter()
+            .map(|v| self.def(*v))
+            .collect();
+        self.frame.size = Some(self.def(size));
         let ok = self.b.create_block();
         let fail = self.b.create_block();
         self.b.set_cold_block(fail);
-        self.b.ins().brif(over, fail, &[], ok, &[]);
+        let branch = self.b.ins().brif(over, fail, &[], ok, &[]);
+        self.frame.branch = Some((branch, ok));
         self.b.switch_to_block(fail);
         self.b.seal_block(fail);
         let loc = self.loc(span);
@@ -759,7 +952,8 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         self.b.ins().trap(TrapCode::STACK_OVERFLOW);
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
-        self.reserve_anchor = self.b.ins().store(MemFlagsData::trusted(), new_top, top, 0);
+        self.frame.reserve = Some(self.b.ins().store(MemFlagsData::trusted(), new_top, top, 0));
+        self.frame.sp = Some(sp);
         self.root_sp = sp;
     }
 
@@ -776,6 +970,9 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             return *f;
         }
         let f = self.st.module.declare_func_in_func(id, self.b.func);
+        if self.st.rt_colocated && self.st.rt_fns.values().any(|r| *r == id) {
+            self.b.func.dfg.ext_funcs[f].colocated = true;
+        }
         self.funcs.insert(id, f);
         f
     }
@@ -785,6 +982,13 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             Some(gv) => *gv,
             None => {
                 let gv = self.st.module.declare_data_in_func(id, self.b.func);
+                if self.st.rt_colocated && self.st.rt_data.values().any(|r| *r == id) {
+                    if let ir::GlobalValueData::Symbol { colocated, .. } =
+                        &mut self.b.func.global_values[gv]
+                    {
+                        *colocated = true;
+                    }
+                }
                 self.datas.insert(id, gv);
                 gv
             }
@@ -886,12 +1090,19 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     /// Restores the caller's root top.
     pub fn restore_roots(&mut self) {
         let top = self.rt_data_addr("weir_root_top");
-        self.b
+        let store = self
+            .b
             .ins()
             .store(MemFlagsData::trusted(), self.root_sp, top, 0);
+        let top = self.def(top);
+        self.frame.other.extend([top, store]);
     }
 
     pub fn ret(&mut self, v: Value) {
+        let v = match &self.accum {
+            Some(a) => self.b.ins().iadd(a.acc, v),
+            None => v,
+        };
         self.restore_roots();
         self.b.ins().return_(&[v]);
     }
@@ -905,8 +1116,19 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
     }
 
     /// Calls `weir_stack_overflow(loc)` when the native stack is below `weir_stack_limit`.
+    ///
+    /// The stack pointer does not move within a function body and the limit is fixed for a run,
+    /// so a check that already passed earlier in the same block makes this one redundant: it is
+    /// omitted (e.g. the second call of `(+ (f a) (f b))`). In a function with an accumulator
+    /// loop the virtual stack pointer is checked instead (see [`Accum`]).
     pub fn stack_check(&mut self, span: Span) {
-        let sp = self.b.ins().get_stack_pointer(types::I64);
+        if self.sp_checked.is_some() && self.sp_checked == self.b.current_block() {
+            return;
+        }
+        let sp = match &self.accum {
+            Some(a) => a.vsp,
+            None => self.b.ins().get_stack_pointer(types::I64),
+        };
         let limit = self.rt_data_addr("weir_stack_limit");
         let limit = self
             .b
@@ -924,6 +1146,12 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         self.b.ins().trap(TrapCode::STACK_OVERFLOW);
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
+        self.sp_checked = Some(ok);
+    }
+
+    /// The block in which the last stack check passed (see [`Fx::stack_check`]).
+    pub fn sp_checked(&self) -> Option<Block> {
+        self.sp_checked
     }
 
     /// Loads payload slot `i` of an object.
