@@ -155,9 +155,9 @@ impl<M: Module> Fx<'_, '_, '_, M> {
     fn let_bindings(&mut self, bindings: &[(TPattern, TExpr)]) {
         for (pat, value) in bindings {
             let ty = self.ty(&value.ty);
-            if let (TPattern::Bind(id), Some(tys)) = (pat, self.st.flat(&ty)) {
+            if let Some(tys) = self.st.flat(&ty) {
                 let vals = self.expr_flat(value, &tys);
-                self.bind_local_flat(*id, &ty, &vals);
+                self.bind_pattern_flat(pat, &vals, &tys, &ty);
                 continue;
             }
             let v = self.expr(value);
