@@ -12,6 +12,10 @@
 //! | `Ptr` | I64 | a C pointer, never traced |
 //! | `String`, `(Vector T)`, structs, sum types, `(Fn ...)` | I64 | pointer to a heap or static object |
 //!
+//! Inside compiled code, a value of a small all-scalar struct type may live unboxed, one machine
+//! value per field (see `weir-compiler/src/codegen/mod.rs`, "Flat structs"); it is always a
+//! regular struct object (below) when it reaches memory or the runtime.
+//!
 //! When a value is passed to a runtime function as "bits" (`i64`), integers are sign-extended
 //! (signed types) or zero-extended (unsigned types, Bool, Unit) to 64 bits, f64 is bit-cast,
 //! f32 is bit-cast to its 32 bits, zero-extended. The accompanying [`TypeDesc`] says which.

@@ -40,49 +40,12 @@ impl<M: Module> Fx<'_, '_, '_, M> {
     ) -> Value {
         match callee {
             Callee::Func(f) => {
-                let func = &self.st.prog.funcs[f.0 as usize];
-                let mut targs = Vec::new();
-                if !func.tparams.is_empty() {
-                    let mut m = Vec::new();
-                    for (p, a) in func.params.iter().zip(args) {
-                        match_ty(p, &self.ty(&a.ty), &mut m);
-                    }
-                    match_ty(&func.ret, &self.ty(&e.ty), &mut m);
-                    targs = func
-                        .tparams
-                        .iter()
-                        .map(|n| {
-                            m.iter()
-                                .find(|(k, _)| k == n)
-                                .map(|(_, t)| t.clone())
-                                .unwrap_or(Type::Unit)
-                        })
-                        .collect();
+                let ret = self.ty(&e.ty);
+                let vals = self.call_func(*f, args, tail, e);
+                match self.st.flat(&ret) {
+                    Some(tys) => self.build_object(&tys, &vals, None),
+                    None => vals[0],
                 }
-                let inst = self.st.instance(*f, targs);
-                let (vals, slots) = self.operands(args, false);
-                if tail {
-                    self.release(&slots);
-                    match self.self_loop {
-                        Some((me, header)) if me == inst => {
-                            let mut args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
-                            if let Some(a) = &self.accum {
-                                args.extend([BlockArg::from(a.acc), a.vsp.into()]);
-                            }
-                            self.b.ins().jump(header, &args);
-                            self.unreachable_block();
-                        }
-                        _ => self.tail_call_direct(inst, &vals),
-                    }
-                    let ty = self.ty(&e.ty);
-                    return self.dummy(&ty);
-                }
-                self.stack_check(e.span);
-                let fr = self.func_ref(inst);
-                let call = self.b.ins().call(fr, &vals);
-                let res = self.b.inst_results(call)[0];
-                self.release(&slots);
-                res
             }
             Callee::Extern(x) => self.call_extern(*x, args, e),
             Callee::Builtin(Builtin::Add)
@@ -137,7 +100,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             let v = self.expr(a);
             x = self.b.ins().iadd(x, v);
         }
-        let (vals, slots) = self.operands(cargs, false);
+        let (vals, slots) = self.call_operands(cargs);
         self.release(&slots);
         let (Some(accum), Some((_, header))) = (&self.accum, self.self_loop) else {
             panic!("internal error: accumulation site outside an accumulating function")
@@ -177,8 +140,88 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         self.dummy(&ty)
     }
 
+    /// Calls a top-level function instance (`tail`: a tail call when the return conventions
+    /// agree); returns its result in the flat convention (one value per field of a flat struct).
+    pub fn call_func(
+        &mut self,
+        f: crate::tir::FuncId,
+        args: &[TExpr],
+        tail: bool,
+        e: &TExpr,
+    ) -> Vec<Value> {
+        let func = &self.st.prog.funcs[f.0 as usize];
+        let mut targs = Vec::new();
+        if !func.tparams.is_empty() {
+            let mut m = Vec::new();
+            for (p, a) in func.params.iter().zip(args) {
+                match_ty(p, &self.ty(&a.ty), &mut m);
+            }
+            match_ty(&func.ret, &self.ty(&e.ty), &mut m);
+            targs = func
+                .tparams
+                .iter()
+                .map(|n| {
+                    m.iter()
+                        .find(|(k, _)| k == n)
+                        .map(|(_, t)| t.clone())
+                        .unwrap_or(Type::Unit)
+                })
+                .collect();
+        }
+        let inst = self.st.instance(f, targs);
+        let ret = self.ty(&e.ty);
+        let ret_flat = self.st.flat(&ret);
+        let (vals, slots) = self.call_operands(args);
+        // A closure or initialiser returns a boxed value: it cannot tail-call an instance that
+        // returns a flat one.
+        if tail && (ret_flat.is_none() || self.flat_ret) {
+            self.release(&slots);
+            match self.self_loop {
+                Some((me, header)) if me == inst => {
+                    let mut args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
+                    if let Some(a) = &self.accum {
+                        args.extend([BlockArg::from(a.acc), a.vsp.into()]);
+                    }
+                    self.b.ins().jump(header, &args);
+                    self.unreachable_block();
+                }
+                _ => self.tail_call_direct(inst, &vals),
+            }
+            return match ret_flat {
+                Some(tys) => tys.iter().map(|t| self.dummy(t)).collect(),
+                None => vec![self.dummy(&ret)],
+            };
+        }
+        self.stack_check(e.span);
+        let fr = self.func_ref(inst);
+        let call = self.b.ins().call(fr, &vals);
+        let res = self.b.inst_results(call).to_vec();
+        self.release(&slots);
+        res
+    }
+
+    /// Arguments of a call of an instance, left to right: flat structs as their fields, heap
+    /// values rooted unless last.
+    fn call_operands(&mut self, es: &[TExpr]) -> (Vec<Value>, Vec<u32>) {
+        let mut vals = Vec::with_capacity(es.len());
+        let mut slots = Vec::new();
+        for (i, e) in es.iter().enumerate() {
+            let ty = self.ty(&e.ty);
+            if let Some(tys) = self.st.flat(&ty) {
+                vals.extend(self.expr_flat(e, &tys));
+                continue;
+            }
+            let v = self.expr(e);
+            if i + 1 != es.len() && is_heap(&ty) {
+                slots.push(self.root_temp(v));
+            }
+            vals.push(v);
+        }
+        (vals, slots)
+    }
+
     /// A placeholder value in unreachable code.
-    fn dummy(&mut self, ty: &Type) -> Value {
+    pub fn dummy(&mut self, ty: &Type) -> Value {
         match clty(ty) {
             types::F32 => self.b.ins().f32const(0.0),
             types::F64 => self.b.ins().f64const(0.0),

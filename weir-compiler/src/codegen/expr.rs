@@ -9,7 +9,7 @@ use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_module::Module;
 
 use super::translate::{clty, is_heap, match_ty, Fx};
-use crate::tir::{Lit, LocalId, TExpr, TExprKind};
+use crate::tir::{Callee, Lit, LocalId, TExpr, TExprKind, TPattern};
 use crate::types::{FloatTy, Type};
 
 impl<M: Module> Fx<'_, '_, '_, M> {
@@ -63,20 +63,29 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             }
             TExprKind::MakeVector(items) => self.translate_vector(items, e),
             TExprKind::GetField { expr, index } => {
+                let oty = self.ty(&expr.ty);
+                if let Some(tys) = self.st.flat(&oty) {
+                    return self.expr_flat(expr, &tys)[*index as usize];
+                }
                 let obj = self.expr(expr);
-                let Type::Adt(adt, targs) = self.ty(&expr.ty) else {
+                let Type::Adt(adt, targs) = oty else {
                     panic!("internal error: field of a non-ADT type")
                 };
                 let tys = self.st.field_tys(adt, &targs, None);
                 self.load_slot(&tys[*index as usize], obj, *index)
             }
-            TExprKind::Update { expr, fields } => self.translate_update(expr, fields),
-            TExprKind::Let { bindings, body } => {
-                for (pat, value) in bindings {
-                    let v = self.expr(value);
-                    let ty = self.ty(&value.ty);
-                    self.bind_pattern(pat, v, &ty);
+            TExprKind::Update { expr, fields } => {
+                let ty = self.ty(&e.ty);
+                match self.st.flat(&ty) {
+                    Some(tys) => {
+                        let vals = self.expr_flat(e, &tys);
+                        self.build_object(&tys, &vals, None)
+                    }
+                    None => self.translate_update(expr, fields),
                 }
+            }
+            TExprKind::Let { bindings, body } => {
+                self.let_bindings(bindings);
                 self.expr(body)
             }
             TExprKind::Block(es) => {
@@ -87,8 +96,17 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 last.unwrap_or_else(|| self.unit())
             }
             TExprKind::SetLocal { local, value } => {
-                let v = self.expr(value);
-                self.assign_local(*local, v);
+                let ty = self.ty(&value.ty);
+                match self.st.flat(&ty) {
+                    Some(tys) => {
+                        let vals = self.expr_flat(value, &tys);
+                        self.assign_local_flat(*local, &vals);
+                    }
+                    None => {
+                        let v = self.expr(value);
+                        self.assign_local(*local, v);
+                    }
+                }
                 self.unit()
             }
             TExprKind::SetGlobal { global, value } => {
@@ -131,6 +149,83 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             TExprKind::ForEach { var, seq, body } => self.translate_for_each(*var, seq, body),
             TExprKind::Try(inner) => self.translate_try(inner),
         }
+    }
+
+    /// Binds `let` bindings in order; a variable of a flat struct type gets its fields directly.
+    fn let_bindings(&mut self, bindings: &[(TPattern, TExpr)]) {
+        for (pat, value) in bindings {
+            let ty = self.ty(&value.ty);
+            if let Some(tys) = self.st.flat(&ty) {
+                let vals = self.expr_flat(value, &tys);
+                self.bind_pattern_flat(pat, &vals, &tys, &ty);
+                continue;
+            }
+            let v = self.expr(value);
+            self.bind_pattern(pat, v, &ty);
+        }
+    }
+
+    /// Translates an expression of a flat struct type (field types `tys`) to one value per field,
+    /// without allocating where the form allows it; other forms are evaluated boxed and unboxed.
+    /// Same continuation invariant as [`Fx::expr`].
+    pub fn expr_flat(&mut self, e: &TExpr, tys: &[Type]) -> Vec<Value> {
+        match &e.kind {
+            TExprKind::Local(id) => {
+                if let Some(vals) = self.use_local_flat(*id) {
+                    return vals;
+                }
+            }
+            TExprKind::MakeStruct { fields, .. } => {
+                // Scalar fields: nothing to root.
+                return fields.iter().map(|f| self.expr(f)).collect();
+            }
+            TExprKind::Call {
+                callee: Callee::Func(f),
+                args,
+                tail,
+            } => return self.call_func(*f, args, *tail, e),
+            TExprKind::Update { expr, fields } => {
+                let mut vals = self.expr_flat(expr, tys);
+                for (idx, fe) in fields {
+                    vals[*idx as usize] = self.expr(fe);
+                }
+                return vals;
+            }
+            TExprKind::Let { bindings, body } => {
+                self.let_bindings(bindings);
+                return self.expr_flat(body, tys);
+            }
+            TExprKind::Block(es) if !es.is_empty() => {
+                for e in &es[..es.len() - 1] {
+                    self.expr(e);
+                }
+                return self.expr_flat(&es[es.len() - 1], tys);
+            }
+            TExprKind::If { cond, then, els } => {
+                let c = self.expr(cond);
+                let merge = self.b.create_block();
+                let res: Vec<Value> = (tys.iter())
+                    .map(|t| self.b.append_block_param(merge, clty(t)))
+                    .collect();
+                let tb = self.b.create_block();
+                let eb = self.b.create_block();
+                self.b.ins().brif(c, tb, &[], eb, &[]);
+                self.b.seal_block(tb);
+                self.b.seal_block(eb);
+                for (blk, branch) in [(tb, then), (eb, els)] {
+                    self.b.switch_to_block(blk);
+                    let vals = self.expr_flat(branch, tys);
+                    let args: Vec<_> = vals.iter().map(|v| (*v).into()).collect();
+                    self.b.ins().jump(merge, &args);
+                }
+                self.b.switch_to_block(merge);
+                self.b.seal_block(merge);
+                return res;
+            }
+            _ => {}
+        }
+        let obj = self.expr(e);
+        self.unbox(tys, obj)
     }
 
     pub fn lit(&mut self, lit: &Lit, ty: &Type) -> Value {
@@ -290,8 +385,13 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         };
         let mut vals = Vec::new();
         let mut tys = Vec::new();
+        let mut slots = Vec::new();
         for c in &lambda.captures {
             let (v, ty) = self.use_local(*c);
+            if self.st.flat(&ty).is_some() {
+                // Boxed just now: keep it alive through the next allocations.
+                slots.push(self.root_temp(v));
+            }
             vals.push(v);
             tys.push(ty);
         }
@@ -303,8 +403,10 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         all_tys.extend(tys);
         let mut all_vals = vec![code_addr];
         all_vals.extend(vals);
-        // Captured values are locals, already in root slots.
-        self.build_object(&all_tys, &all_vals, None)
+        // Captured values are locals, already in root slots (flat ones: rooted above).
+        let obj = self.build_object(&all_tys, &all_vals, None);
+        self.release(&slots);
+        obj
     }
 
     fn translate_for(&mut self, var: LocalId, init: &TExpr, cond: &TExpr, body: &TExpr) -> Value {

@@ -26,6 +26,24 @@
 //!   `(+ X... (self ARGS))` loops with an accumulator instead of recursing there, counting the
 //!   frames it saves with a virtual stack pointer so unbounded recursion still overflows
 //!   (`translate.rs`, `Accum`).
+//! - **Flat structs.** A concrete struct type with 1 to 4 fields, none of them a heap pointer
+//!   (`State::flat`), is *flat*: top-level function instances take each such parameter as one
+//!   machine value per field and return such a result as several values (`State::func_sig`);
+//!   self-tail-call loop headers have one parameter per field; locals of a flat type (parameters,
+//!   `let` variables, pattern bindings, closure parameters and captures) are one `Variable` per
+//!   field and have no root slot. `Fx::expr_flat` translates an expression of a flat type to its
+//!   fields without allocating for locals, struct literals, calls of instances, `update`, `let`,
+//!   blocks and `if`; `GetField` of a flat value reads the field directly, and `let` patterns and
+//!   `match` on a flat value test and bind its fields (`Fx::test_pattern_flat`). Everywhere else a
+//!   flat value is the usual heap object: it is boxed (allocated) where it is needed as a
+//!   pointer (`Fx::expr` of a flat local or of a call result; vectors, fields of other objects,
+//!   closure environments, globals, printing, closure code, which keeps the
+//!   boxed convention: `FnThunk` unboxes and re-boxes) and unboxed (fields loaded) when bound to
+//!   a local or passed to an instance. Structs are immutable values without identity, so copies
+//!   are indistinguishable. A value boxed on use is a fresh, unrooted object like any call result
+//!   (closure captures are rooted until the closure object is built); flat values themselves
+//!   hold no heap pointers and need no roots. A closure or global initialiser (boxed result) does not tail-call an
+//!   instance with a flat result: it calls it and boxes the result.
 //! - **GC roots.** The collector is precise and non-moving (`weir-runtime/src/gc.rs`), so a heap
 //!   pointer only has to be *stored* in a root slot to stay alive; SSA values are not reloaded.
 //!   Each function that needs root slots reserves its root frame on entry (`sp = weir_root_top`,

@@ -14,14 +14,28 @@ use crate::types::Type;
 
 impl<M: Module> Fx<'_, '_, '_, M> {
     pub fn translate_match(&mut self, scrutinee: &TExpr, arms: &[TArm], e: &TExpr) -> Value {
-        let v = self.expr(scrutinee);
         let sty = self.ty(&scrutinee.ty);
-        let slot = is_heap(&sty).then(|| self.root_temp(v));
+        // A flat scrutinee is matched field by field, without boxing it.
+        let flat = self.st.flat(&sty);
+        let (v, slot, fields) = match &flat {
+            Some(tys) => {
+                let vals = self.expr_flat(scrutinee, tys);
+                (Value::from_u32(0), None, vals)
+            }
+            None => {
+                let v = self.expr(scrutinee);
+                let slot = is_heap(&sty).then(|| self.root_temp(v));
+                (v, slot, Vec::new())
+            }
+        };
         let ty = self.ty(&e.ty);
         let (merge, res) = self.merge_block(&ty);
         for arm in arms {
             let next = self.b.create_block();
-            self.test_pattern(&arm.pat, v, &sty, Some(next));
+            match &flat {
+                Some(tys) => self.test_pattern_flat(&arm.pat, &fields, tys, &sty, Some(next)),
+                None => self.test_pattern(&arm.pat, v, &sty, Some(next)),
+            }
             let r = self.expr(&arm.body);
             self.b.ins().jump(merge, &[r.into()]);
             self.b.switch_to_block(next);
@@ -39,6 +53,37 @@ impl<M: Module> Fx<'_, '_, '_, M> {
     /// Binds an irrefutable pattern (`let`, parameters).
     pub fn bind_pattern(&mut self, pat: &TPattern, v: Value, ty: &Type) {
         self.test_pattern(pat, v, ty, None);
+    }
+
+    /// Binds an irrefutable pattern to the fields of a flat struct value.
+    pub fn bind_pattern_flat(&mut self, pat: &TPattern, vals: &[Value], tys: &[Type], ty: &Type) {
+        self.test_pattern_flat(pat, vals, tys, ty, None);
+    }
+
+    /// [`Fx::test_pattern`] for a flat struct value given as its fields (`tys`); the only
+    /// patterns of a struct type are wildcards, variables and struct patterns.
+    fn test_pattern_flat(
+        &mut self,
+        pat: &TPattern,
+        vals: &[Value],
+        tys: &[Type],
+        ty: &Type,
+        fail: Option<Block>,
+    ) {
+        match pat {
+            TPattern::Wildcard => {}
+            TPattern::Bind(id) => self.bind_local_flat(*id, ty, vals),
+            TPattern::Struct { fields, .. } => {
+                for (i, p) in fields {
+                    let i = *i as usize;
+                    self.test_pattern(p, vals[i], &tys[i], fail);
+                }
+            }
+            _ => {
+                let obj = self.build_object(tys, vals, None);
+                self.test_pattern(pat, obj, ty, fail);
+            }
+        }
     }
 
     /// Tests `v` against `pat`, jumping to `fail` on mismatch (no tests when `fail` is `None`),

@@ -406,6 +406,44 @@ impl<'p, M: Module> State<'p, M> {
         sig
     }
 
+    /// The field types of a *flat* struct type: a concrete struct with 1 to [`MAX_FLAT`] fields,
+    /// all scalar (not heap pointers). Top-level function instances take and return flat values
+    /// as one machine value per field (see `mod.rs`, "Flat structs").
+    pub fn flat(&self, ty: &Type) -> Option<Vec<Type>> {
+        let Type::Adt(adt, args) = ty else {
+            return None;
+        };
+        let AdtKind::Struct { fields } = &self.prog.adts[adt.0 as usize].kind else {
+            return None;
+        };
+        if fields.is_empty() || fields.len() > MAX_FLAT {
+            return None;
+        }
+        let tys = self.field_tys(*adt, args, None);
+        (!tys.iter().any(is_heap)).then_some(tys)
+    }
+
+    /// Machine types of a value in the flat convention (one per field of a flat struct).
+    pub fn cltys(&self, ty: &Type) -> Vec<types::Type> {
+        match self.flat(ty) {
+            Some(tys) => tys.iter().map(clty).collect(),
+            None => vec![clty(ty)],
+        }
+    }
+
+    /// Signature of a top-level function instance: flat structs are passed and returned as one
+    /// value per field.
+    pub fn func_sig(&self, params: &[Type], ret: &Type) -> Signature {
+        let mut sig = Signature::new(CallConv::Tail);
+        for p in params {
+            sig.params
+                .extend(self.cltys(p).into_iter().map(AbiParam::new));
+        }
+        sig.returns
+            .extend(self.cltys(ret).into_iter().map(AbiParam::new));
+        sig
+    }
+
     /// The instance of a top-level function for the given type arguments.
     pub fn instance(&mut self, func: tir::FuncId, targs: Vec<Type>) -> ClFuncId {
         let key = (func, targs);
@@ -425,7 +463,7 @@ impl<'p, M: Module> State<'p, M> {
         let subst: Subst = f.tparams.iter().cloned().zip(key.1.clone()).collect();
         let params: Vec<Type> = f.params.iter().map(|p| p.subst(&subst)).collect();
         let ret = f.ret.subst(&subst);
-        let sig = self.weir_sig(&params, &ret, false);
+        let sig = self.func_sig(&params, &ret);
         let name = f.name.clone();
         let id = self.declare_fn(&name, &sig);
         self.instances.insert(key, id);
@@ -502,7 +540,7 @@ impl<'p, M: Module> State<'p, M> {
                 let ret = f.ret.subst(subst);
                 (
                     *id,
-                    self.weir_sig(&params, &ret, false),
+                    self.func_sig(&params, &ret),
                     f.n_locals,
                     f.span,
                     subst.clone(),
@@ -566,8 +604,10 @@ impl<'p, M: Module> State<'p, M> {
                 let mut args = Vec::new();
                 for p in &f.params {
                     let ty = p.subst(&subst);
-                    let a = fx.b.append_block_param(header, clty(&ty));
-                    args.push((ty, a));
+                    let vals: Vec<Value> = (fx.st.cltys(&ty).into_iter())
+                        .map(|t| fx.b.append_block_param(header, t))
+                        .collect();
+                    args.push((ty, vals));
                 }
                 let mut jump_args: Vec<ir::BlockArg> = params.iter().map(|v| (*v).into()).collect();
                 let sites = match f.ret {
@@ -584,12 +624,23 @@ impl<'p, M: Module> State<'p, M> {
                 }
                 fx.b.ins().jump(header, &jump_args);
                 fx.b.switch_to_block(header);
-                for (i, (ty, a)) in args.into_iter().enumerate() {
-                    fx.bind_local(LocalId(i as u32), &ty, a);
+                for (i, (ty, vals)) in args.into_iter().enumerate() {
+                    if fx.st.flat(&ty).is_some() {
+                        fx.bind_local_flat(LocalId(i as u32), &ty, &vals);
+                    } else {
+                        fx.bind_local(LocalId(i as u32), &ty, vals[0]);
+                    }
                 }
                 fx.self_loop = Some((*id, header));
-                let v = fx.expr(&f.body);
-                fx.ret(v);
+                let ret = f.ret.subst(&subst);
+                if let Some(tys) = fx.st.flat(&ret) {
+                    fx.flat_ret = true;
+                    let vals = fx.expr_flat(&f.body, &tys);
+                    fx.ret_many(&vals);
+                } else {
+                    let v = fx.expr(&f.body);
+                    fx.ret(v);
+                }
                 fx.b.seal_block(header);
                 None
             }
@@ -609,9 +660,36 @@ impl<'p, M: Module> State<'p, M> {
                 Some(fx.expr(&lambda.body))
             }
             Job::Global { global, .. } => Some(fx.expr(&prog.globals[*global].init)),
-            Job::FnThunk { target, .. } => {
-                fx.tail_call_direct(*target, &params[1..]);
-                None
+            Job::FnThunk {
+                target,
+                params: ptys,
+                ret,
+                ..
+            } => {
+                // Closure code takes and returns boxed values; the instance takes flat ones.
+                let mut args = Vec::new();
+                for (ty, v) in ptys.iter().zip(&params[1..]) {
+                    match fx.st.flat(ty) {
+                        Some(tys) => {
+                            for (i, fty) in tys.iter().enumerate() {
+                                args.push(fx.load_slot(fty, *v, i as u32));
+                            }
+                        }
+                        None => args.push(*v),
+                    }
+                }
+                match fx.st.flat(ret) {
+                    Some(tys) => {
+                        let f = fx.func_ref(*target);
+                        let call = fx.b.ins().call(f, &args);
+                        let vals = fx.b.inst_results(call).to_vec();
+                        Some(fx.build_object(&tys, &vals, None))
+                    }
+                    None => {
+                        fx.tail_call_direct(*target, &args);
+                        None
+                    }
+                }
             }
             Job::CtorThunk {
                 adt, variant, ret, ..
@@ -856,13 +934,18 @@ fn patch_root_frame(func: &mut ir::Function, frame: &RootFrame, n_slots: u32) {
     }
 }
 
-/// A local's variable, Weir type and (for heap types) root slot.
+/// A local's variable, Weir type and (for heap types) root slot. A local of a flat struct type
+/// has one variable per field instead (`flat`; `var` is then unused) and no slot.
 #[derive(Clone)]
 pub(crate) struct Local {
     pub var: Variable,
     pub ty: Type,
     pub slot: Option<u32>,
+    pub flat: Option<Vec<(Variable, Type)>>,
 }
+
+/// Most fields a flat struct may have (`State::flat`).
+const MAX_FLAT: usize = 4;
 
 /// Translates one function body.
 pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
@@ -881,6 +964,8 @@ pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
     pub self_loop: Option<(ClFuncId, Block)>,
     /// Accumulator introduction, when it applies to the function (see [`Accum`]).
     pub accum: Option<Accum>,
+    /// The function returns a flat struct as one value per field (a top-level instance).
+    pub flat_ret: bool,
     datas: HashMap<DataId, GlobalValue>,
 }
 
@@ -905,6 +990,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             funcs: HashMap::new(),
             self_loop: None,
             accum: None,
+            flat_ret: false,
             datas: HashMap::new(),
         };
         fx.prologue(span);
@@ -1049,9 +1135,64 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         self.free_slots.extend_from_slice(slots);
     }
 
+    /// Defines (first binding or rebinding) a local of a flat struct type from its fields.
+    pub fn bind_local_flat(&mut self, id: LocalId, ty: &Type, vals: &[Value]) {
+        let i = id.0 as usize;
+        if self.locals[i].is_none() {
+            let tys = self
+                .st
+                .flat(ty)
+                .expect("internal error: flat local of a non-flat type");
+            let flat = tys
+                .into_iter()
+                .map(|t| (self.b.declare_var(clty(&t)), t))
+                .collect();
+            let var = self.b.declare_var(types::I64);
+            self.locals[i] = Some(Local {
+                var,
+                ty: ty.clone(),
+                slot: None,
+                flat: Some(flat),
+            });
+        }
+        self.assign_local_flat(id, vals);
+    }
+
+    pub fn assign_local_flat(&mut self, id: LocalId, vals: &[Value]) {
+        let l = self.locals[id.0 as usize]
+            .clone()
+            .expect("internal error: assignment of an unbound local");
+        let flat = l
+            .flat
+            .expect("internal error: flat assignment of a boxed local");
+        for ((var, _), v) in flat.iter().zip(vals) {
+            self.b.def_var(*var, *v);
+        }
+    }
+
+    /// The fields of a flat local, or `None` for other locals.
+    pub fn use_local_flat(&mut self, id: LocalId) -> Option<Vec<Value>> {
+        let l = self.locals[id.0 as usize]
+            .as_ref()
+            .expect("internal error: use of an unbound local");
+        let vars: Vec<Variable> = l.flat.as_ref()?.iter().map(|(v, _)| *v).collect();
+        Some(vars.into_iter().map(|v| self.b.use_var(v)).collect())
+    }
+
+    /// Loads the fields of a boxed flat struct.
+    pub fn unbox(&mut self, tys: &[Type], obj: Value) -> Vec<Value> {
+        (tys.iter().enumerate())
+            .map(|(i, t)| self.load_slot(t, obj, i as u32))
+            .collect()
+    }
+
     /// Defines (first binding or rebinding) a local.
     pub fn bind_local(&mut self, id: LocalId, ty: &Type, v: Value) {
         let i = id.0 as usize;
+        if let Some(tys) = self.st.flat(ty) {
+            let vals = self.unbox(&tys, v);
+            return self.bind_local_flat(id, ty, &vals);
+        }
         if self.locals[i].is_none() {
             let var = self.b.declare_var(clty(ty));
             let slot = if is_heap(ty) {
@@ -1065,6 +1206,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
                 var,
                 ty: ty.clone(),
                 slot,
+                flat: None,
             });
         }
         self.assign_local(id, v);
@@ -1074,6 +1216,11 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         let l = self.locals[id.0 as usize]
             .clone()
             .expect("internal error: assignment of an unbound local");
+        if let Some(flat) = &l.flat {
+            let tys: Vec<Type> = flat.iter().map(|(_, t)| t.clone()).collect();
+            let vals = self.unbox(&tys, v);
+            return self.assign_local_flat(id, &vals);
+        }
         self.b.def_var(l.var, v);
         if let Some(s) = l.slot {
             self.store_slot(s, v);
@@ -1084,6 +1231,12 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         let l = self.locals[id.0 as usize]
             .clone()
             .expect("internal error: use of an unbound local");
+        if let Some(flat) = &l.flat {
+            // Boxed on use in a context that needs a pointer.
+            let tys: Vec<Type> = flat.iter().map(|(_, t)| t.clone()).collect();
+            let vals: Vec<Value> = flat.iter().map(|(v, _)| self.b.use_var(*v)).collect();
+            return (self.build_object(&tys, &vals, None), l.ty);
+        }
         (self.b.use_var(l.var), l.ty)
     }
 
@@ -1105,6 +1258,12 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         };
         self.restore_roots();
         self.b.ins().return_(&[v]);
+    }
+
+    /// Returns a flat struct's fields (`flat_ret`).
+    pub fn ret_many(&mut self, vals: &[Value]) {
+        self.restore_roots();
+        self.b.ins().return_(vals);
     }
 
     /// `return_call` of a Weir function; continues in an unreachable block.
