@@ -760,3 +760,29 @@ fn built_executable_runs_standalone() {
     let entries: Vec<_> = fs::read_dir(&alone).unwrap().collect();
     assert_eq!(entries.len(), 1, "the run left files behind");
 }
+
+#[test]
+fn polymorphic_recursion_is_a_clean_error_on_compiled_paths() {
+    // Valid Weir that monomorphising compilers cannot handle: the interpreter runs it, `run` and
+    // `build` say why they cannot (status 1, no internal error, no executable).
+    let src = b"(defn depth ((x : 'a) (n : i64)) : i64\n  (if (= n 0) 0 (+ 1 (depth [x] (- n 1)))))\n\n(defn main ()\n  (println (depth 1 5)))\n";
+    let dir = program("polymorphic_recursion", "p.weir", src);
+    weir()
+        .current_dir(&dir)
+        .args(["interp", "p.weir"])
+        .assert()
+        .code(0)
+        .stdout("5\n");
+    for args in [&["run", "p.weir"][..], &["build", "p.weir", "-o", "p"][..]] {
+        weir()
+            .current_dir(&dir)
+            .args(args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(starts_with(
+                "p.weir:1:1: error: `depth` calls itself at ever deeper types",
+            ));
+    }
+    assert!(!dir.join("p").exists(), "no executable is written");
+}

@@ -50,7 +50,17 @@ pub fn run(shell: Shell, args: Args) -> i32 {
         };
         let object = match codegen::compile_object(&program, &input.sources, &opts) {
             Ok(bytes) => bytes,
-            Err(e) => panic!("internal error: code generation failed: {e}"),
+            Err(codegen::CodegenError::Unsupported { message, span }) => {
+                shell.diagnostic(
+                    &input.sources,
+                    input.file,
+                    &weir_compiler::diag::Diagnostic::error(span, message),
+                );
+                return FAILURE;
+            }
+            Err(codegen::CodegenError::Internal(e)) => {
+                panic!("internal error: code generation failed: {e}")
+            }
         };
         let output = args.output.clone().unwrap_or_else(|| {
             PathBuf::from(

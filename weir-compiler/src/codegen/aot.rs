@@ -7,7 +7,7 @@ use cranelift_object::{ObjectBuilder, ObjectModule};
 
 use super::jit::native_isa;
 use super::translate::{compile_program, define_c_main};
-use super::Options;
+use super::{CodegenError, Options};
 use crate::span::SourceMap;
 use crate::tir::Program;
 
@@ -15,7 +15,7 @@ pub(crate) fn compile_object(
     program: &Program,
     sources: &SourceMap,
     opts: &Options,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, CodegenError> {
     let isa = native_isa(opts, true)?;
     let builder = ObjectBuilder::new(isa, "weir_program", default_libcall_names())
         .map_err(|e| e.to_string())?;
@@ -23,5 +23,5 @@ pub(crate) fn compile_object(
     let compiled = compile_program(module, program, sources, opts, true)?;
     let mut module = compiled.module;
     define_c_main(&mut module, compiled.entry)?;
-    module.finish().emit().map_err(|e| e.to_string())
+    Ok(module.finish().emit().map_err(|e| e.to_string())?)
 }

@@ -15,7 +15,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 
 use super::translate::{compile_program, LIBM};
-use super::Options;
+use super::{CodegenError, Options};
 use crate::interp::{Config, RunError};
 use crate::span::SourceMap;
 use crate::tir::Program;
@@ -115,7 +115,7 @@ pub(crate) fn compile_jit(
     sources: &SourceMap,
     opts: &Options,
     c_symbols: &[(String, *const u8)],
-) -> Result<(JITModule, extern "C" fn() -> i32), String> {
+) -> Result<(JITModule, extern "C" fn() -> i32), CodegenError> {
     let isa = native_isa(opts, false)?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     for (name, addr) in weir_runtime::abi::symbols() {
@@ -143,8 +143,13 @@ pub(crate) fn run_jit(
     config: &Config,
 ) -> Result<i32, RunError> {
     let c_symbols = resolve_symbols(program, config)?;
-    let (module, entry) = compile_jit(program, sources, opts, &c_symbols)
-        .unwrap_or_else(|e| panic!("internal error: JIT compilation failed: {e}"));
+    let (module, entry) = match compile_jit(program, sources, opts, &c_symbols) {
+        Ok(compiled) => compiled,
+        Err(CodegenError::Unsupported { message, span }) => {
+            return Err(link_error(message, Some(span)))
+        }
+        Err(CodegenError::Internal(e)) => panic!("internal error: JIT compilation failed: {e}"),
+    };
     let status = weir_runtime::run_entry(entry, config.args.clone());
     std::mem::forget(module);
     Ok(status)

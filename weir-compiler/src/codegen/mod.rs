@@ -67,9 +67,10 @@
 //!   Cranelift IR and/or machine code to stderr (`translate.rs`, `Dump`).
 //! - **Static objects** (string literals, nullary constructors, closures of top-level functions)
 //!   carry `GC_STATIC` and hold no heap pointers.
-//! - A program that passed the checker must compile: any failure here is an internal error. The
-//!   one known exception is polymorphic recursion (a generic function calling itself at an ever
-//!   bigger type), which has no finite set of instances (`docs/decisions.md`).
+//! - A program that passed the checker must compile: any failure here is an internal error
+//!   (`CodegenError::Internal`). The one known exception is polymorphic recursion (a generic
+//!   function calling itself at an ever bigger type), which has no finite set of instances and is
+//!   reported to the user as `CodegenError::Unsupported` (`docs/decisions.md`).
 
 mod call;
 mod data;
@@ -83,9 +84,37 @@ mod jit;
 #[cfg(test)]
 mod tests;
 
+use std::fmt;
+
 use crate::interp::{Config, RunError};
-use crate::span::SourceMap;
+use crate::span::{SourceMap, Span};
 use crate::tir::Program;
+
+/// Why a checked program could not be compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CodegenError {
+    /// A valid program that compiled code does not support (polymorphic recursion); reported to
+    /// the user like a compile error at `span`.
+    Unsupported { message: String, span: Span },
+    /// A bug in weir (Cranelift rejected what the translator produced, ...).
+    Internal(String),
+}
+
+impl From<String> for CodegenError {
+    fn from(message: String) -> CodegenError {
+        CodegenError::Internal(message)
+    }
+}
+
+impl fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodegenError::Unsupported { message, .. } | CodegenError::Internal(message) => {
+                f.write_str(message)
+            }
+        }
+    }
+}
 
 /// Code generation options.
 #[derive(Clone, Copy, Debug, Default)]
@@ -103,7 +132,7 @@ pub fn compile_object(
     program: &Program,
     sources: &SourceMap,
     opts: &Options,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, CodegenError> {
     aot::compile_object(program, sources, opts)
 }
 

@@ -44,7 +44,9 @@ fn compile(path: &Path, aot: bool) -> Result<(), String> {
         verify: true,
     };
     if aot {
-        super::compile_object(&program, &sources, &opts).map(|_| ())
+        super::compile_object(&program, &sources, &opts)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     } else {
         // Addresses are never called: translation and verification only.
         let mut syms: Vec<(String, *const u8)> = Vec::new();
@@ -54,7 +56,9 @@ fn compile(path: &Path, aot: bool) -> Result<(), String> {
         for n in super::translate::LIBM {
             syms.push((n.to_string(), 8 as *const u8));
         }
-        jit::compile_jit(&program, &sources, &opts, &syms).map(|_| ())
+        jit::compile_jit(&program, &sources, &opts, &syms)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 

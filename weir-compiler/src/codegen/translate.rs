@@ -148,6 +148,8 @@ pub(crate) struct State<'p, M: Module> {
     /// Runtime symbols are in the same linked image as the code (AOT: the runtime is a static
     /// library of the executable), so they are reached PC-relative instead of through the GOT.
     rt_colocated: bool,
+    /// The first construct found that compiled code does not support (message, span).
+    unsupported: Option<(String, Span)>,
 }
 
 /// libm functions used for builtins (resolved like externs).
@@ -171,7 +173,7 @@ pub(crate) fn compile_program<M: Module>(
     sources: &SourceMap,
     opts: &Options,
     rt_colocated: bool,
-) -> Result<Compiled<M>, String> {
+) -> Result<Compiled<M>, super::CodegenError> {
     let mut st = State {
         module,
         prog,
@@ -187,6 +189,7 @@ pub(crate) fn compile_program<M: Module>(
         statics: Statics::default(),
         n_funcs: 0,
         rt_colocated,
+        unsupported: None,
     };
     let mut ctx = st.module.make_context();
     let mut fctx = FunctionBuilderContext::new();
@@ -214,6 +217,9 @@ pub(crate) fn compile_program<M: Module>(
     let entry = define_entry(&mut st, &mut ctx, &mut fctx, &inits, main)?;
     while let Some(job) = st.queue.pop_front() {
         st.translate_job(job, &mut ctx, &mut fctx, opts)?;
+    }
+    if let Some((message, span)) = st.unsupported.take() {
+        return Err(super::CodegenError::Unsupported { message, span });
     }
     Ok(Compiled {
         module: st.module,
@@ -452,13 +458,17 @@ impl<'p, M: Module> State<'p, M> {
         }
         let f = &self.prog.funcs[func.0 as usize];
         // Polymorphic recursion (`f` calling itself at a bigger type) has no finite set of
-        // instances; stop with a clear internal error rather than looping.
-        if key.1.iter().any(|t| type_depth(t) > MAX_TYPE_DEPTH) {
-            panic!(
-                "internal error: `{}` is instantiated at ever deeper types (polymorphic \
-                 recursion), which compiled code does not support; use `weir interp`",
-                f.name
-            );
+        // instances: record it (reported as an error by `compile_program`) and stop
+        // instantiating, so translation ends.
+        let too_deep = key.1.iter().any(|t| type_depth(t) > MAX_TYPE_DEPTH);
+        if too_deep && self.unsupported.is_none() {
+            self.unsupported = Some((
+                format!(
+                    "`{}` calls itself at ever deeper types (polymorphic recursion), which `weir run` and `weir build` cannot compile; `weir interp` runs it",
+                    f.name
+                ),
+                f.span,
+            ));
         }
         let subst: Subst = f.tparams.iter().cloned().zip(key.1.clone()).collect();
         let params: Vec<Type> = f.params.iter().map(|p| p.subst(&subst)).collect();
@@ -467,7 +477,9 @@ impl<'p, M: Module> State<'p, M> {
         let name = f.name.clone();
         let id = self.declare_fn(&name, &sig);
         self.instances.insert(key, id);
-        self.queue.push_back(Job::Func { id, func, subst });
+        if !too_deep {
+            self.queue.push_back(Job::Func { id, func, subst });
+        }
         id
     }
 
