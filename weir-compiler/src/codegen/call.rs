@@ -111,25 +111,7 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         // Unless this iteration already checked `vsp` (before a call in `X...`), check the new
         // one: every iteration checks, so the virtual stack cannot grow unchecked.
         if self.sp_checked() != self.b.current_block() {
-            let limit = self.rt_data_addr("weir_stack_limit");
-            let limit = self
-                .b
-                .ins()
-                .load(types::I64, MemFlagsData::trusted(), limit, 0);
-            let low = self.b.ins().icmp(IntCC::UnsignedLessThan, vsp, limit);
-            let ok = self.b.create_block();
-            let fail = self.b.create_block();
-            self.b.set_cold_block(fail);
-            self.b.ins().brif(low, fail, &[], ok, &[]);
-            self.b.switch_to_block(fail);
-            self.b.seal_block(fail);
-            let loc = self.loc(call.span);
-            self.call_rt("weir_stack_overflow", &[loc]);
-            self.b
-                .ins()
-                .trap(cranelift_codegen::ir::TrapCode::STACK_OVERFLOW);
-            self.b.switch_to_block(ok);
-            self.b.seal_block(ok);
+            self.check_stack_pointer(vsp, call.span);
         }
         let acc = self.b.ins().iadd(acc, x);
         let mut jargs: Vec<BlockArg> = vals.iter().map(|v| (*v).into()).collect();

@@ -1300,6 +1300,13 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             Some(a) => a.vsp,
             None => self.b.ins().get_stack_pointer(types::I64),
         };
+        let ok = self.check_stack_pointer(sp, span);
+        self.sp_checked = Some(ok);
+    }
+
+    /// Emits `if sp < weir_stack_limit { weir_stack_overflow(loc) }` and continues in the block
+    /// where the check passed, which it returns.
+    pub fn check_stack_pointer(&mut self, sp: Value, span: Span) -> Block {
         let limit = self.rt_data_addr("weir_stack_limit");
         let limit = self
             .b
@@ -1317,7 +1324,7 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         self.b.ins().trap(TrapCode::STACK_OVERFLOW);
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
-        self.sp_checked = Some(ok);
+        ok
     }
 
     /// The block in which the last stack check passed (see [`Fx::stack_check`]).
