@@ -151,6 +151,11 @@ impl<M: Module> Fx<'_, '_, '_, M> {
                 .collect();
         }
         let inst = self.st.instance(f, targs);
+        // Inside an inlined copy of the body nothing is in tail position.
+        let tail = tail && self.inline_depth == 0;
+        if !tail && self.can_inline() && self.self_loop.is_some_and(|(me, _)| me == inst) {
+            return vec![self.inline_self_call(args)];
+        }
         let ret = self.ty(&e.ty);
         let ret_flat = self.st.flat(&ret);
         let (vals, slots) = self.call_operands(args);

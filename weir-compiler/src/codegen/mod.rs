@@ -60,6 +60,11 @@
 //!   would cost the same but report the callee's definition). A check is omitted when one earlier
 //!   in the same block already passed (the stack pointer is fixed within a body). The root
 //!   stack's own limit is checked in the prologue.
+//! - **Recursive inlining.** The non-tail self calls of a small function on scalars are replaced
+//!   by copies of its body, two levels deep and within a node budget (`translate.rs`,
+//!   `inlinable`, `Fx::inline_self_call`). A copy has fresh locals, contains no tail call and no
+//!   accumulation site, and uses only constructs that cannot allocate, capture or return early,
+//!   so it behaves exactly like the call; the real calls left inside it check the stack.
 //! - **Runtime symbols** are reached through the GOT / absolute addresses by the JIT, and
 //!   PC-relative (colocated) in AOT objects, whose runtime is a static library of the same
 //!   executable.

@@ -644,6 +644,10 @@ impl<'p, M: Module> State<'p, M> {
                     }
                 }
                 fx.self_loop = Some((*id, header));
+                if let Some(size) = inlinable(f, *func) {
+                    fx.inline_body = Some((&f.body, &f.params, f.n_locals));
+                    fx.inline_size = size;
+                }
                 let ret = f.ret.subst(&subst);
                 if let Some(tys) = fx.st.flat(&ret) {
                     fx.flat_ret = true;
@@ -891,6 +895,86 @@ fn accumulating_sites(body: &tir::TExpr, me: tir::FuncId) -> Option<Vec<*const t
     (ok && !sites.is_empty()).then_some(sites)
 }
 
+/// Recursive inlining: the non-tail self calls of a small, non-generic function on scalars are
+/// replaced by a copy of its body, [`INLINE_DEPTH`] levels deep ([`Fx::inline_self_call`]), as C
+/// compilers do. For `fib` this removes about half of the remaining calls; a call is the main
+/// cost of such functions (frame set-up, saved registers, the stack check).
+///
+/// Eligible bodies use only scalar (integer, float, `Bool`) values, locals, literals, `let`,
+/// `if`, `and`/`or`, sequencing, the arithmetic and comparison builtins and self calls, and have
+/// at most [`INLINE_NODES`] nodes: nothing in them allocates, captures, returns early or calls
+/// other functions, so a copy behaves exactly like the call it replaces (runtime errors carry the
+/// same spans; a copy uses no stack, and the real calls inside it still check the stack). The
+/// copies of one function add at most [`INLINE_BUDGET`] nodes (`tak`, with four self calls, would
+/// otherwise grow sixteen-fold).
+pub(crate) const INLINE_DEPTH: u32 = 2;
+const INLINE_NODES: usize = 40;
+const INLINE_BUDGET: usize = 160;
+
+/// The size in nodes of `f`'s body when its self calls may be inlined (see [`INLINE_DEPTH`]).
+fn inlinable(f: &tir::Func, me: tir::FuncId) -> Option<usize> {
+    use tir::{Builtin as B, Callee, Lit, TExprKind as K, TPattern};
+    fn scalar(t: &Type) -> bool {
+        matches!(t, Type::Int(_) | Type::Float(_) | Type::Bool)
+    }
+    fn walk(e: &tir::TExpr, me: tir::FuncId, nodes: &mut usize) -> bool {
+        *nodes += 1;
+        if *nodes > INLINE_NODES || !scalar(&e.ty) {
+            return false;
+        }
+        let all = |es: &[tir::TExpr], nodes: &mut usize| es.iter().all(|a| walk(a, me, nodes));
+        match &e.kind {
+            K::Lit(Lit::Int(_) | Lit::Float(_) | Lit::Bool(_)) | K::Local(_) => true,
+            K::If { cond, then, els } => {
+                walk(cond, me, nodes) && walk(then, me, nodes) && walk(els, me, nodes)
+            }
+            K::And(es) | K::Or(es) | K::Block(es) => all(es, nodes),
+            K::Let { bindings, body } => {
+                bindings.iter().all(|(p, v)| {
+                    matches!(p, TPattern::Bind(_) | TPattern::Wildcard) && walk(v, me, nodes)
+                }) && walk(body, me, nodes)
+            }
+            K::Call {
+                callee: Callee::Func(g),
+                args,
+                ..
+            } => *g == me && all(args, nodes),
+            K::Call {
+                callee: Callee::Builtin(b),
+                args,
+                ..
+            } => {
+                matches!(
+                    b,
+                    B::Add
+                        | B::Sub
+                        | B::Mul
+                        | B::Div
+                        | B::Mod
+                        | B::Neg
+                        | B::Abs
+                        | B::Min
+                        | B::Max
+                        | B::Eq
+                        | B::Ne
+                        | B::Lt
+                        | B::Gt
+                        | B::Le
+                        | B::Ge
+                        | B::Not
+                ) && all(args, nodes)
+            }
+            _ => false,
+        }
+    }
+    let mut nodes = 0;
+    let ok = f.tparams.is_empty()
+        && f.params.iter().all(scalar)
+        && scalar(&f.ret)
+        && walk(&f.body, me, &mut nodes);
+    ok.then_some(nodes)
+}
+
 fn c_param(ty: &Type) -> AbiParam {
     let p = AbiParam::new(clty(ty));
     match ty {
@@ -978,6 +1062,16 @@ pub(crate) struct Fx<'s, 'p, 'f, M: Module> {
     pub accum: Option<Accum>,
     /// The function returns a flat struct as one value per field (a top-level instance).
     pub flat_ret: bool,
+    /// The body of the function being translated when its self calls may be inlined (see
+    /// [`inlinable`]), with its parameter types and local count.
+    pub inline_body: Option<(&'p tir::TExpr, &'p [Type], u32)>,
+    /// Nodes that further copies may still add to the function ([`INLINE_BUDGET`]).
+    pub inline_budget: usize,
+    /// The size of the inlinable body in nodes.
+    inline_size: usize,
+    /// How many inlined copies of the body enclose the code being translated (at most
+    /// [`INLINE_DEPTH`]); inside one, no call is a tail call.
+    pub inline_depth: u32,
     datas: HashMap<DataId, GlobalValue>,
 }
 
@@ -1003,6 +1097,10 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
             self_loop: None,
             accum: None,
             flat_ret: false,
+            inline_body: None,
+            inline_budget: INLINE_BUDGET,
+            inline_size: 0,
+            inline_depth: 0,
             datas: HashMap::new(),
         };
         fx.prologue(span);
@@ -1284,6 +1382,40 @@ impl<'s, 'p, 'f, M: Module> Fx<'s, 'p, 'f, M> {
         let f = self.func_ref(target);
         self.b.ins().return_call(f, args);
         self.unreachable_block();
+    }
+
+    /// Whether one more copy of the body fits ([`INLINE_DEPTH`], [`INLINE_BUDGET`]).
+    pub fn can_inline(&self) -> bool {
+        self.inline_body.is_some()
+            && self.inline_depth < INLINE_DEPTH
+            && self.inline_size <= self.inline_budget
+    }
+
+    /// A copy of the body of the function being translated in place of a call of it with
+    /// `args` (see [`inlinable`]): the arguments are evaluated left to right and bound to fresh
+    /// variables for the parameters, and the copy's own locals are fresh too. Inside it there is
+    /// no accumulation site and no tail call.
+    pub fn inline_self_call(&mut self, args: &[tir::TExpr]) -> Value {
+        debug_assert!(self.can_inline());
+        let (body, params, n_locals) = self
+            .inline_body
+            .expect("internal error: inlining a function that is not inlinable");
+        self.inline_budget = self.inline_budget.saturating_sub(self.inline_size);
+        let vals: Vec<Value> = args.iter().map(|a| self.expr(a)).collect();
+        let locals = std::mem::replace(&mut self.locals, vec![None; n_locals as usize]);
+        let accum = self.accum.take();
+        self.inline_depth += 1;
+        for (i, (ty, v)) in params.iter().zip(vals).enumerate() {
+            self.bind_local(LocalId(i as u32), ty, v);
+        }
+        let v = self.expr(body);
+        self.inline_depth -= 1;
+        self.accum = accum;
+        self.locals = locals;
+        // A check of the real stack pointer inside the copy says nothing about the virtual one
+        // of an accumulator loop.
+        self.sp_checked = None;
+        v
     }
 
     /// Calls `weir_stack_overflow(loc)` when the native stack is below `weir_stack_limit`.
