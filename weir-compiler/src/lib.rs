@@ -12,6 +12,8 @@ pub mod codegen;
 pub mod diag;
 pub mod expand;
 pub mod interp;
+pub mod link;
+pub mod module;
 pub mod parser;
 pub mod reader;
 pub mod span;

@@ -7,14 +7,17 @@
 //! - Lines and columns are 1-based; a column counts Unicode scalar values (like rustc), not bytes.
 //! - [`FileId`] is opaque; the driver (CLI, package builder) owns the [`SourceMap`].
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Opaque handle of a file in a [`SourceMap`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct FileId(pub u32);
 
 /// A byte range in one source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,
@@ -49,7 +52,7 @@ impl Span {
 }
 
 /// One source file: its display name, text and line index.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SourceFile {
     pub name: String,
     pub text: String,
@@ -94,7 +97,7 @@ impl SourceFile {
 }
 
 /// All files of one compilation.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }
@@ -133,7 +136,7 @@ impl SourceMap {
 }
 
 /// A printable `PATH:LINE:COL`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location<'a> {
     pub path: &'a str,
     pub line: usize,

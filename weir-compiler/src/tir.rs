@@ -19,22 +19,23 @@
 //!   parameters are slots `0..n_params`; a lambda's captured values come next, in the order of
 //!   [`Lambda::captures`]; every other binding (let, pattern, loop variable, temporary) has its own slot.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::span::Span;
 use crate::types::{AdtDef, AdtId, FloatTy, IntTy, Type};
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LocalId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FuncId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GlobalId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ExternId(pub u32);
 
 /// A whole checked program (single file today; merged modules with the package system).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Program {
     /// Data types; the first three are the prelude's (`types::OPTION`, `RESULT`, `ORDERING`).
     pub adts: Vec<AdtDef>,
@@ -45,12 +46,12 @@ pub struct Program {
     pub main: FuncId,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Func {
     /// Source name (unique per module; mangled per module once programs are merged).
     pub name: String,
     /// Type parameter names of a generic function (empty otherwise).
-    pub tparams: Vec<Rc<str>>,
+    pub tparams: Vec<Arc<str>>,
     pub params: Vec<Type>,
     pub ret: Type,
     pub n_locals: u32,
@@ -58,7 +59,7 @@ pub struct Func {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Global {
     pub name: String,
     pub ty: Type,
@@ -69,7 +70,7 @@ pub struct Global {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExternDecl {
     /// The C symbol.
     pub name: String,
@@ -79,25 +80,25 @@ pub struct ExternDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TExpr {
     pub kind: TExprKind,
     pub ty: Type,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Lit {
     /// An integer of the expression's integer type; the value fits that type.
     Int(i128),
     /// A float of the expression's float type (an f32 literal is already rounded to f32).
     Float(f64),
-    Str(Rc<[u8]>),
+    Str(Arc<[u8]>),
     Bool(bool),
     Unit,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TExprKind {
     Lit(Lit),
     Local(LocalId),
@@ -165,7 +166,7 @@ pub enum TExprKind {
         scrutinee: Box<TExpr>,
         arms: Vec<TArm>,
     },
-    Lambda(Rc<Lambda>),
+    Lambda(Arc<Lambda>),
     /// `(for (var init cond) body)`: var := init; while cond { body; var := var + 1 (wrapping) }.
     For {
         var: LocalId,
@@ -183,7 +184,7 @@ pub enum TExprKind {
     Try(Box<TExpr>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Callee {
     Func(FuncId),
     Extern(ExternId),
@@ -192,13 +193,13 @@ pub enum Callee {
     Value(Box<TExpr>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TArm {
     pub pat: TPattern,
     pub body: TExpr,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TPattern {
     Wildcard,
     Bind(LocalId),
@@ -216,7 +217,7 @@ pub enum TPattern {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Lambda {
     pub n_params: u32,
     /// Slots of the enclosing frame whose values are copied, at creation, into this frame's slots
@@ -229,7 +230,7 @@ pub struct Lambda {
 
 /// Builtin functions (§9). Operand types are the argument expressions' types; the checker has
 /// verified the operand classes (§5.3) and arities.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Builtin {
     /// n ≥ 1 operands, left fold (`(+)`/`(*)` become literals).
     Add,

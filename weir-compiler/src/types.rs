@@ -10,11 +10,12 @@
 //!   indices in declaration order (`Some`=0 `None`=1, `Ok`=0 `Err`=1, `LT`=0 `EQ`=1 `GT`=2).
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::span::Span;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IntTy {
     I8,
     I16,
@@ -75,7 +76,7 @@ impl IntTy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FloatTy {
     F32,
     F64,
@@ -91,14 +92,14 @@ impl FloatTy {
 }
 
 /// Index into [`crate::tir::Program::adts`] (or the checker's table of data types).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AdtId(pub u32);
 
 pub const OPTION: AdtId = AdtId(0);
 pub const RESULT: AdtId = AdtId(1);
 pub const ORDERING: AdtId = AdtId(2);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Type {
     Int(IntTy),
     Float(FloatTy),
@@ -111,7 +112,7 @@ pub enum Type {
     /// A struct or sum type applied to its type arguments.
     Adt(AdtId, Vec<Type>),
     /// A rigid type parameter (`'a`) of the enclosing generic definition, by name.
-    Param(Rc<str>),
+    Param(Arc<str>),
     /// An inference variable (checker only).
     Var(u32),
 }
@@ -140,7 +141,7 @@ impl Type {
     }
 
     /// Substitutes params by name.
-    pub fn subst(&self, map: &[(Rc<str>, Type)]) -> Type {
+    pub fn subst(&self, map: &[(Arc<str>, Type)]) -> Type {
         match self {
             Type::Param(name) => map
                 .iter()
@@ -159,29 +160,29 @@ impl Type {
 }
 
 /// A struct or sum type definition (user or prelude).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AdtDef {
     pub name: String,
-    pub tparams: Vec<Rc<str>>,
+    pub tparams: Vec<Arc<str>>,
     pub kind: AdtKind,
     pub public: bool,
     /// The defining form; prelude types have a default (file 0, empty) span.
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum AdtKind {
     Struct { fields: Vec<FieldInfo> },
     Sum { variants: Vec<VariantInfo> },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldInfo {
     pub name: String,
     pub ty: Type,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VariantInfo {
     pub name: String,
     pub fields: Vec<Type>,

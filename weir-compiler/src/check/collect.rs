@@ -1,6 +1,6 @@
 //! Collection of top-level definitions: the prelude, names, data types and signatures.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Checker, ExternSig, FuncSig, GlobalSig, Item};
 use crate::ast::{self, Item as AstItem, TypeExpr, TypeExprKind};
@@ -53,7 +53,7 @@ impl Checker {
                     self.tparams = s
                         .tparams
                         .iter()
-                        .map(|n| Rc::from(n.text.as_str()))
+                        .map(|n| Arc::from(n.text.as_str()))
                         .collect();
                     let mut fields: Vec<FieldInfo> = Vec::new();
                     for f in &s.fields {
@@ -79,7 +79,7 @@ impl Checker {
                     self.tparams = t
                         .tparams
                         .iter()
-                        .map(|n| Rc::from(n.text.as_str()))
+                        .map(|n| Arc::from(n.text.as_str()))
                         .collect();
                     let variants = t
                         .variants
@@ -162,10 +162,10 @@ impl Checker {
     }
 
     fn add_prelude(&mut self) {
-        let a: Rc<str> = Rc::from("a");
-        let ok: Rc<str> = Rc::from("ok");
-        let err: Rc<str> = Rc::from("err");
-        let sum = |name: &str, tparams: Vec<Rc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
+        let a: Arc<str> = Arc::from("a");
+        let ok: Arc<str> = Arc::from("ok");
+        let err: Arc<str> = Arc::from("err");
+        let sum = |name: &str, tparams: Vec<Arc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
             name: name.to_string(),
             tparams,
             kind: AdtKind::Sum {
@@ -254,7 +254,7 @@ impl Checker {
         let id = AdtId(self.adts.len() as u32);
         self.adts.push(AdtDef {
             name: name.text.clone(),
-            tparams: tparams.iter().map(|n| Rc::from(n.text.as_str())).collect(),
+            tparams: tparams.iter().map(|n| Arc::from(n.text.as_str())).collect(),
             kind: if is_struct {
                 AdtKind::Struct { fields: vec![] }
             } else {
@@ -301,7 +301,7 @@ impl Checker {
 
     fn collect_defn(&mut self, d: &ast::Defn) {
         // Type parameters: every 'a in the parameter and return annotations, in order.
-        let mut tparams: Vec<Rc<str>> = Vec::new();
+        let mut tparams: Vec<Arc<str>> = Vec::new();
         for p in &d.params {
             if let Some(t) = &p.ty {
                 collect_tvars(t, &mut tparams);
@@ -541,11 +541,11 @@ fn c_compatible(ty: &Type, result: bool) -> bool {
     }
 }
 
-fn collect_tvars(t: &TypeExpr, out: &mut Vec<Rc<str>>) {
+fn collect_tvars(t: &TypeExpr, out: &mut Vec<Arc<str>>) {
     match &t.kind {
         TypeExprKind::Var(n) => {
             if !out.iter().any(|p| **p == *n.text) {
-                out.push(Rc::from(n.text.as_str()));
+                out.push(Arc::from(n.text.as_str()));
             }
         }
         TypeExprKind::Named { args, .. } => args.iter().for_each(|a| collect_tvars(a, out)),

@@ -1,6 +1,6 @@
 //! Checking of bodies and expressions (everything but calls and patterns).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{Checker, FieldFixup, Frame, Item, FIXUP_BASE};
 use crate::ast::{self, Expr, ExprKind};
@@ -158,14 +158,14 @@ impl Checker {
                 )
             }
             ExprKind::Str(bytes) => mk(
-                TExprKind::Lit(Lit::Str(Rc::from(bytes.as_slice()))),
+                TExprKind::Lit(Lit::Str(Arc::from(bytes.as_slice()))),
                 Type::Str,
             ),
             ExprKind::Bool(b) => mk(TExprKind::Lit(Lit::Bool(*b)), Type::Bool),
             ExprKind::Keyword(k) => {
                 let text = format!(":{k}");
                 mk(
-                    TExprKind::Lit(Lit::Str(Rc::from(text.as_bytes()))),
+                    TExprKind::Lit(Lit::Str(Arc::from(text.as_bytes()))),
                     Type::Str,
                 )
             }
@@ -526,11 +526,12 @@ impl Checker {
     }
 
     /// Instantiates the params of a generic definition with fresh variables.
-    pub(super) fn instantiate(&mut self, tparams: &[Rc<str>], ty: &Type) -> Type {
+    pub(super) fn instantiate(&mut self, tparams: &[Arc<str>], ty: &Type) -> Type {
         if tparams.is_empty() {
             return ty.clone();
         }
-        let map: Vec<(Rc<str>, Type)> = tparams.iter().map(|p| (p.clone(), self.fresh())).collect();
+        let map: Vec<(Arc<str>, Type)> =
+            tparams.iter().map(|p| (p.clone(), self.fresh())).collect();
         ty.subst(&map)
     }
 
@@ -1007,7 +1008,7 @@ impl Checker {
         self.scopes.truncate(mark);
         let lam = finish_lambda(frame, body, span);
         TExpr {
-            kind: TExprKind::Lambda(Rc::new(lam)),
+            kind: TExprKind::Lambda(Arc::new(lam)),
             ty: fn_ty,
             span,
         }
@@ -1124,7 +1125,7 @@ fn remap(e: &mut TExpr, map: &[u32]) {
             }
         }
         TExprKind::Lambda(l) => {
-            let l = Rc::get_mut(l).expect("lambda is not shared during checking");
+            let l = Arc::get_mut(l).expect("lambda is not shared during checking");
             l.captures.iter_mut().for_each(|s| remap_slot(s, map));
         }
         _ => for_each_child(e, |c| remap(c, map)),

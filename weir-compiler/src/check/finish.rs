@@ -1,6 +1,6 @@
 //! The end of checking: deferred checks, defaulting, zonking, exhaustiveness, tail calls.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::exhaust::Exhaust;
 use super::{Checker, Class, FIXUP_BASE};
@@ -118,7 +118,7 @@ impl Checker {
         e.ty = self.vars.resolve(&e.ty);
         match &mut e.kind {
             TExprKind::Lambda(l) => {
-                let l = Rc::get_mut(l).expect("lambda is not shared during checking");
+                let l = Arc::get_mut(l).expect("lambda is not shared during checking");
                 self.zonk(&mut l.body);
                 return;
             }

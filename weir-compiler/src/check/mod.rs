@@ -28,7 +28,7 @@ mod unify;
 mod tests;
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::ast::{self, Module};
 use crate::diag::Diagnostic;
@@ -85,7 +85,7 @@ enum Item {
 #[derive(Clone, Debug)]
 struct FuncSig {
     name: String,
-    tparams: Vec<Rc<str>>,
+    tparams: Vec<Arc<str>>,
     params: Vec<Type>,
     /// Parameter names for labelled arguments (`None` for destructured parameters).
     param_names: Vec<Option<String>>,
@@ -187,7 +187,7 @@ struct Checker {
     scopes: Vec<Local>,
     frames: Vec<Frame>,
     unsafe_depth: u32,
-    tparams: Vec<Rc<str>>,
+    tparams: Vec<Arc<str>>,
     next_local_id: u64,
     // Deferred work.
     fields: Vec<FieldFixup>,

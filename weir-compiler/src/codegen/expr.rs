@@ -379,7 +379,11 @@ impl<M: Module> Fx<'_, '_, '_, M> {
         res
     }
 
-    fn translate_lambda(&mut self, lambda: &std::rc::Rc<crate::tir::Lambda>, e: &TExpr) -> Value {
+    fn translate_lambda(
+        &mut self,
+        lambda: &std::sync::Arc<crate::tir::Lambda>,
+        e: &TExpr,
+    ) -> Value {
         let Type::Fn(params, ret) = self.ty(&e.ty) else {
             panic!("internal error: lambda of a non-function type")
         };

@@ -11,7 +11,7 @@
 //!   a placeholder `iconst` that is patched (and the slot-zeroing stores inserted) afterwards.
 
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -31,7 +31,7 @@ use crate::span::{SourceMap, Span};
 use crate::tir::{self, Lambda, LocalId, Program};
 use crate::types::{AdtId, AdtKind, FloatTy, IntTy, Type};
 
-pub(crate) type Subst = Vec<(Rc<str>, Type)>;
+pub(crate) type Subst = Vec<(Arc<str>, Type)>;
 
 /// The machine type of a Weir value (layout.rs, "Machine values").
 pub(crate) fn clty(ty: &Type) -> types::Type {
@@ -101,7 +101,7 @@ pub(crate) enum Job {
     },
     Lambda {
         id: ClFuncId,
-        lambda: Rc<Lambda>,
+        lambda: Arc<Lambda>,
         subst: Subst,
         params: Vec<Type>,
         ret: Type,
@@ -486,14 +486,14 @@ impl<'p, M: Module> State<'p, M> {
     /// The code of a lambda in the enclosing instance's substitution.
     pub fn lambda(
         &mut self,
-        lambda: &Rc<Lambda>,
+        lambda: &Arc<Lambda>,
         subst: &Subst,
         params: Vec<Type>,
         ret: Type,
         captures: Vec<Type>,
     ) -> ClFuncId {
         let key = (
-            Rc::as_ptr(lambda),
+            Arc::as_ptr(lambda),
             subst.iter().map(|(_, t)| t.clone()).collect(),
         );
         if let Some(id) = self.lambdas.get(&key) {

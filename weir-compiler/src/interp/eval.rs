@@ -523,7 +523,7 @@ impl Interp<'_, '_> {
         }
     }
 
-    fn make_closure(&self, lam: &Rc<Lambda>) -> Value {
+    fn make_closure(&self, lam: &std::sync::Arc<Lambda>) -> Value {
         let captured = lam
             .captures
             .iter()

@@ -75,7 +75,7 @@ impl Drop for AdtVal {
 
 #[derive(Debug)]
 pub struct Closure {
-    pub lambda: Rc<Lambda>,
+    pub lambda: std::sync::Arc<Lambda>,
     pub captured: Box<[Value]>,
 }
 

@@ -1,7 +1,7 @@
 //! Short constructors for hand-built typed IR (the checker's output) used by the interpreter
 //! tests.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::span::Span;
 use crate::tir::*;
@@ -69,7 +69,7 @@ pub fn f32(x: f64) -> TExpr {
 }
 
 pub fn s(text: &str) -> TExpr {
-    ex(TExprKind::Lit(Lit::Str(Rc::from(text.as_bytes()))), STR)
+    ex(TExprKind::Lit(Lit::Str(Arc::from(text.as_bytes()))), STR)
 }
 
 pub fn b(v: bool) -> TExpr {
@@ -240,7 +240,7 @@ pub fn err(e: TExpr, ok: Type) -> TExpr {
 
 pub fn lambda(n_params: u32, captures: Vec<u32>, n_locals: u32, body: TExpr, ty: Type) -> TExpr {
     ex(
-        TExprKind::Lambda(Rc::new(Lambda {
+        TExprKind::Lambda(Arc::new(Lambda {
             n_params,
             captures: captures.into_iter().map(LocalId).collect(),
             n_locals,
@@ -264,8 +264,8 @@ pub fn func(name: &str, params: Vec<Type>, ret: Type, n_locals: u32, body: TExpr
 }
 
 pub fn prelude_adts() -> Vec<AdtDef> {
-    let a: Rc<str> = Rc::from("a");
-    let sum = |name: &str, tparams: Vec<Rc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
+    let a: Arc<str> = Arc::from("a");
+    let sum = |name: &str, tparams: Vec<Arc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
         name: name.to_string(),
         tparams,
         kind: AdtKind::Sum {
@@ -280,8 +280,8 @@ pub fn prelude_adts() -> Vec<AdtDef> {
         public: true,
         span: sp(),
     };
-    let ok: Rc<str> = Rc::from("ok");
-    let er: Rc<str> = Rc::from("err");
+    let ok: Arc<str> = Arc::from("ok");
+    let er: Arc<str> = Arc::from("err");
     vec![
         sum(
             "Option",

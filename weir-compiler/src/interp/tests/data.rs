@@ -127,11 +127,11 @@ fn match_patterns() {
             scrutinee: Box::new(s("b")),
             arms: vec![
                 TArm {
-                    pat: TPattern::Lit(Lit::Str(Rc::from(&b"a"[..]))),
+                    pat: TPattern::Lit(Lit::Str(std::sync::Arc::from(&b"a"[..]))),
                     body: i64(1),
                 },
                 TArm {
-                    pat: TPattern::Lit(Lit::Str(Rc::from(&b"b"[..]))),
+                    pat: TPattern::Lit(Lit::Str(std::sync::Arc::from(&b"b"[..]))),
                     body: i64(2),
                 },
                 TArm {
