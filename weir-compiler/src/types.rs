@@ -95,6 +95,49 @@ impl FloatTy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AdtId(pub u32);
 
+/// The prelude's data types, `Option`, `Result` and `Ordering`, at ids [`OPTION`], [`RESULT`],
+/// [`ORDERING`].
+pub fn prelude_adts() -> Vec<AdtDef> {
+    let mut adts = Vec::new();
+    let a: Arc<str> = Arc::from("a");
+    let ok: Arc<str> = Arc::from("ok");
+    let err: Arc<str> = Arc::from("err");
+    let sum = |name: &str, tparams: Vec<Arc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
+        name: name.to_string(),
+        tparams,
+        kind: AdtKind::Sum {
+            variants: variants
+                .into_iter()
+                .map(|(n, f)| VariantInfo {
+                    name: n.to_string(),
+                    fields: f,
+                })
+                .collect(),
+        },
+        public: true,
+        span: Span::default(),
+    };
+    adts.push(sum(
+        "Option",
+        vec![a.clone()],
+        vec![("Some", vec![Type::Param(a)]), ("None", vec![])],
+    ));
+    adts.push(sum(
+        "Result",
+        vec![ok.clone(), err.clone()],
+        vec![
+            ("Ok", vec![Type::Param(ok)]),
+            ("Err", vec![Type::Param(err)]),
+        ],
+    ));
+    adts.push(sum(
+        "Ordering",
+        vec![],
+        vec![("LT", vec![]), ("EQ", vec![]), ("GT", vec![])],
+    ));
+    adts
+}
+
 pub const OPTION: AdtId = AdtId(0);
 pub const RESULT: AdtId = AdtId(1);
 pub const ORDERING: AdtId = AdtId(2);

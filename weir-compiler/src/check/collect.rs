@@ -162,42 +162,7 @@ impl Checker {
     }
 
     fn add_prelude(&mut self) {
-        let a: Arc<str> = Arc::from("a");
-        let ok: Arc<str> = Arc::from("ok");
-        let err: Arc<str> = Arc::from("err");
-        let sum = |name: &str, tparams: Vec<Arc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
-            name: name.to_string(),
-            tparams,
-            kind: AdtKind::Sum {
-                variants: variants
-                    .into_iter()
-                    .map(|(n, f)| VariantInfo {
-                        name: n.to_string(),
-                        fields: f,
-                    })
-                    .collect(),
-            },
-            public: true,
-            span: Span::default(),
-        };
-        self.adts.push(sum(
-            "Option",
-            vec![a.clone()],
-            vec![("Some", vec![Type::Param(a)]), ("None", vec![])],
-        ));
-        self.adts.push(sum(
-            "Result",
-            vec![ok.clone(), err.clone()],
-            vec![
-                ("Ok", vec![Type::Param(ok)]),
-                ("Err", vec![Type::Param(err)]),
-            ],
-        ));
-        self.adts.push(sum(
-            "Ordering",
-            vec![],
-            vec![("LT", vec![]), ("EQ", vec![]), ("GT", vec![])],
-        ));
+        self.adts.extend(crate::types::prelude_adts());
         for (name, id) in [
             ("Option", OPTION),
             ("Result", RESULT),
