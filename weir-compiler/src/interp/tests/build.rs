@@ -263,46 +263,7 @@ pub fn func(name: &str, params: Vec<Type>, ret: Type, n_locals: u32, body: TExpr
     }
 }
 
-pub fn prelude_adts() -> Vec<AdtDef> {
-    let a: Arc<str> = Arc::from("a");
-    let sum = |name: &str, tparams: Vec<Arc<str>>, variants: Vec<(&str, Vec<Type>)>| AdtDef {
-        name: name.to_string(),
-        tparams,
-        kind: AdtKind::Sum {
-            variants: variants
-                .into_iter()
-                .map(|(n, fields)| VariantInfo {
-                    name: n.to_string(),
-                    fields,
-                })
-                .collect(),
-        },
-        public: true,
-        span: sp(),
-    };
-    let ok: Arc<str> = Arc::from("ok");
-    let er: Arc<str> = Arc::from("err");
-    vec![
-        sum(
-            "Option",
-            vec![a.clone()],
-            vec![("Some", vec![Type::Param(a)]), ("None", vec![])],
-        ),
-        sum(
-            "Result",
-            vec![ok.clone(), er.clone()],
-            vec![
-                ("Ok", vec![Type::Param(ok)]),
-                ("Err", vec![Type::Param(er)]),
-            ],
-        ),
-        sum(
-            "Ordering",
-            vec![],
-            vec![("LT", vec![]), ("EQ", vec![]), ("GT", vec![])],
-        ),
-    ]
-}
+pub use crate::types::prelude_adts;
 
 pub fn struct_def(name: &str, fields: Vec<(&str, Type)>) -> AdtDef {
     AdtDef {
