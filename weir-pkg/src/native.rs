@@ -45,9 +45,14 @@
 //! folder, timestamps as a change signal on their own. A stamp is trusted only if the file was at
 //! least 2 s old when recorded: a later rewrite then necessarily gets a different mtime, while a
 //! rewrite within the same timestamp tick as the recording could keep size and mtime (the
-//! "racy git" problem). The source is hashed *before* it is compiled, so an edit during the
-//! compile makes the next build recompile. Known gap: a new header that would shadow a tracked
-//! one (an earlier include folder gains a file of the same name) is not noticed.
+//! "racy git" problem). A fresh check that had to hash a file records its current stamp once it
+//! can be trusted, so it is not read again. The source is hashed *before* it is compiled, so an
+//! edit during the compile makes the next build recompile; headers are known only from the
+//! dependency file and are hashed just after the compile, so an edit to a header *during* its
+//! includer's compile can go unnoticed (cargo has the same window). Also not noticed: a new
+//! header that would shadow a tracked one (an earlier include folder gains a file of that name).
+//! Without a readable dependency file no fingerprint is written, so the source is compiled
+//! again next time rather than trusted.
 //!
 //! ## Shared library
 //!
@@ -147,12 +152,15 @@ pub fn compile_objects(
 
     let outcomes: Vec<Outcome> = jobs
         .par_iter()
-        .map(|job| {
-            if is_fresh(job) {
+        .map(|job| match check_fresh(job) {
+            Some(refreshed) => {
+                if let Some(fp) = refreshed {
+                    // Only an optimisation: failing to write it costs hashing next time.
+                    let _ = atomic_write(&job.fp, fp.to_text().as_bytes());
+                }
                 Outcome::Fresh
-            } else {
-                compile_one(job, &compiler, &spec.include)
             }
+            None => compile_one(job, &compiler, &spec.include),
         })
         .collect();
 
@@ -239,15 +247,13 @@ pub fn link_shared(
         cmd.arg(fsutil::absolute(obj));
     }
     add_link_libraries(&mut cmd, link.iter().map(|(_, lib)| lib.as_str()));
-    let output = run(&mut cmd, &compiler);
-    let output = match output {
-        Ok(output) if output.status.success() => output,
+    match run(&mut cmd, &compiler) {
+        Ok(output) if output.status.success() => {}
         other => {
             let _ = fs::remove_file(&tmp);
             return Err(link_error(other, link, &out_abs, &compiler));
         }
-    };
-    let _ = output;
+    }
     fs::rename(&tmp, &out_abs).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         PkgError::in_file(
@@ -352,7 +358,19 @@ impl Compiler {
         // cc's own probes (compiler family, flag support) write fixed-name scratch files to the
         // output folder; without one they use unique temporary files.
         if let Some(dir) = out_dir {
-            build.out_dir(dir.join(".cc"));
+            let scratch = dir.join(".cc");
+            fs::create_dir_all(&scratch).map_err(|e| CompilerError {
+                message: format!(
+                    "cannot create the folder `{}`: {e}",
+                    display_path(&scratch).display()
+                ),
+                detail: String::new(),
+            })?;
+            build.out_dir(scratch);
+        }
+        // Also without cc's defaults (`CRATE_CC_NO_DEFAULTS`): objects go into shared libraries.
+        if !cfg!(windows) {
+            build.flag("-fPIC");
         }
         for flag in cflags {
             build.flag(flag);
@@ -714,26 +732,35 @@ fn parse_stamp(s: &str) -> Option<FileStamp> {
     Some(stamp)
 }
 
-/// Whether the object of `job` can be reused. Every doubt answers `false`.
-fn is_fresh(job: &Job) -> bool {
-    let Ok(text) = fs::read_to_string(&job.fp) else {
-        return false;
-    };
-    let Some(fp) = Fingerprint::parse(&text) else {
-        return false;
-    };
+/// Whether the object of `job` can be reused; every doubt answers `None`. A fresh object whose
+/// files had to be hashed (no trusted stamp, or a stamp that changed with the contents intact)
+/// comes with its fingerprint updated with their current stamps, where those can be trusted now,
+/// so the next check can skip reading them.
+fn check_fresh(job: &Job) -> Option<Option<Fingerprint>> {
+    let text = fs::read_to_string(&job.fp).ok()?;
+    let mut fp = Fingerprint::parse(&text)?;
     if fp.key != job.key || FileStamp::of(&job.obj).ok() != Some(fp.obj) {
-        return false;
+        return None;
     }
-    fp.files.iter().all(|file| {
+    let now = SystemTime::now();
+    let mut refreshed = false;
+    for file in &mut fp.files {
         let path = job.resolve(&file.path);
-        if let Some(stamp) = file.stamp {
-            if FileStamp::of(&path).ok() == Some(stamp) {
-                return true;
-            }
+        // Stamp before reading: a change after the stamp shows in the hash now or in the stamp
+        // next time.
+        let current = FileStamp::of(&path).ok()?;
+        if file.stamp == Some(current) {
+            continue;
         }
-        fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == file.hash)
-    })
+        if sha256_hex(&fs::read(&path).ok()?) != file.hash {
+            return None;
+        }
+        if let Some(stamp) = trusted(current, now) {
+            file.stamp = Some(stamp);
+            refreshed = true;
+        }
+    }
+    Some(refreshed.then_some(fp))
 }
 
 /// Compiles `job`'s source and records its fingerprint.

@@ -52,6 +52,15 @@ fn edit(path: &Path, from: &str, to: &str) {
     fs::write(path, text.replace(from, to)).unwrap();
 }
 
+fn set_mtime(path: &Path, mtime: std::time::SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+}
+
 fn stamps(paths: &[PathBuf]) -> Vec<FileStamp> {
     paths.iter().map(|p| FileStamp::of(p).unwrap()).collect()
 }
@@ -131,6 +140,11 @@ fn a_header_edit_recompiles_its_includers() {
     let (_tmp, root) = fixture("mylib");
     let spec = mylib(&root);
     let out = out_dir(&root);
+    // A header written "just now" (its mtime in the future keeps it so however slow the
+    // machine): its stamp alone can never prove it unchanged.
+    let header = root.join("include/mylib.h");
+    let mtime = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    set_mtime(&header, mtime);
     let objs = compile_objects(&spec, &out, Profile::Debug)
         .unwrap()
         .objects;
@@ -138,18 +152,11 @@ fn a_header_edit_recompiles_its_includers() {
         let lib = Lib::open(&link_shared(&objs, &[], &root.join("target/a/libmylib.so")).unwrap());
         assert_eq!(lib.int_fn("mylib_scaled")(-21, 0), 42);
     }
-    // Same size, same inode, and the old mtime put back: only the contents tell the change (a
+    // Same size, same inode, and the mtime put back: only the contents tell the change (a
     // rewrite within one timestamp tick looks like this).
-    let header = root.join("include/mylib.h");
-    let mtime = fs::metadata(&header).unwrap().modified().unwrap();
     let stamp = FileStamp::of(&header).unwrap();
     edit(&header, "MYLIB_SCALE 2", "MYLIB_SCALE 3");
-    fs::File::options()
-        .write(true)
-        .open(&header)
-        .unwrap()
-        .set_modified(mtime)
-        .unwrap();
+    set_mtime(&header, mtime);
     assert_eq!(FileStamp::of(&header).unwrap(), stamp);
     let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
     assert_eq!((res.compiled, res.fresh), (2, 0));
@@ -159,6 +166,34 @@ fn a_header_edit_recompiles_its_includers() {
 
     let again = compile_objects(&spec, &out, Profile::Debug).unwrap();
     assert_eq!((again.compiled, again.fresh), (0, 2));
+}
+
+#[test]
+fn touched_files_stay_fresh_and_their_stamps_are_refreshed() {
+    let (_tmp, root) = fixture("mylib");
+    let spec = mylib(&root);
+    let out = out_dir(&root);
+    let objs = compile_objects(&spec, &out, Profile::Debug)
+        .unwrap()
+        .objects;
+    let fp = objs[0].with_extension("fp");
+    let before = fs::read_to_string(&fp).unwrap();
+    // An hour old: from now on their stamps can be trusted.
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for file in ["include/mylib.h", "src/add.c", "src/scale.c"] {
+        set_mtime(&root.join(file), an_hour_ago);
+    }
+    let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
+    assert_eq!((res.compiled, res.fresh), (0, 2));
+    let after = fs::read_to_string(&fp).unwrap();
+    assert_ne!(after, before, "the new stamps were not recorded");
+    let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
+    assert_eq!((res.compiled, res.fresh), (0, 2));
+    assert_eq!(
+        fs::read_to_string(&fp).unwrap(),
+        after,
+        "rewritten with nothing new"
+    );
 }
 
 #[test]
