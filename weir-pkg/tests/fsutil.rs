@@ -178,3 +178,58 @@ fn file_stamps_follow_changes() {
     assert_eq!(b.size, 5);
     assert!(FileStamp::of(&tmp.path().join("missing")).is_err());
 }
+
+/// Two processes (this test binary runs itself again as the second): the child reports that it
+/// waits, stays blocked while the parent holds the lock, and proceeds once it is released.
+#[test]
+fn the_lock_excludes_another_process() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    if let Some(dir) = std::env::var_os("WEIR_FSUTIL_LOCK_CHILD") {
+        let _lock = DirLock::acquire(Path::new(&dir), || println!("CHILD WAITING")).unwrap();
+        println!("CHILD ACQUIRED");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("target");
+    let lock = DirLock::acquire(&dir, || {}).unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "the_lock_excludes_another_process",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("WEIR_FSUTIL_LOCK_CHILD", &dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("CHILD") {
+            break;
+        }
+    }
+    assert!(
+        seen.last().is_some_and(|l| l.ends_with("CHILD WAITING")),
+        "{seen:?}"
+    );
+    thread::sleep(Duration::from_millis(100));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the child took a held lock"
+    );
+    drop(lock);
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    let child_lines: Vec<&str> = rest
+        .iter()
+        .filter(|l| l.contains("CHILD"))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(child_lines, ["CHILD ACQUIRED"], "{rest:?}");
+}

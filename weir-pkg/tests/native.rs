@@ -484,16 +484,10 @@ fn nothing_is_printed_on_stdout() {
         println!("child done");
         return;
     }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "nothing_is_printed_on_stdout",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("WEIR_NATIVE_STDOUT_CHILD", "1")
-        .output()
-        .unwrap();
+    let out = run_child(
+        "nothing_is_printed_on_stdout",
+        &[("WEIR_NATIVE_STDOUT_CHILD", "1")],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -504,4 +498,82 @@ fn nothing_is_printed_on_stdout() {
     assert!(!stdout.contains("cargo:"), "{stdout}");
     assert!(!stdout.contains("unused_variable"), "{stdout}");
     assert!(!stdout.contains("error"), "{stdout}");
+}
+
+/// Runs the test `name` of this binary again in a child process with `envs` set, returning its
+/// output (`--nocapture`: what the child prints is on its stdout).
+fn run_child(name: &str, envs: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_missing_compiler_is_named() {
+    if std::env::var_os("WEIR_NATIVE_CC_CHILD").is_some() {
+        let (_tmp, root) = fixture("mylib");
+        let err = compile_objects(&mylib(&root), &out_dir(&root), Profile::Debug).unwrap_err();
+        println!("COMPILE {err}");
+        let err = link_shared(&[], &[], &root.join("x.so")).unwrap_err();
+        println!("LINK {err}");
+        let err = c_compiler().unwrap_err();
+        println!("CC {err}");
+        return;
+    }
+    let out = run_child(
+        "a_missing_compiler_is_named",
+        &[
+            ("WEIR_NATIVE_CC_CHILD", "1"),
+            ("CC", "/nonexistent/weir-cc"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "COMPILE error: C compiler `/nonexistent/weir-cc` not found \
+             (needed for the native sources of package `mylib`)\n\
+             install a C compiler (gcc or clang) or set CC to one"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("LINK error: C compiler `/nonexistent/weir-cc` not found"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CC error: C compiler `/nonexistent/weir-cc` not found"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn paths_with_spaces_are_tracked() {
+    let (tmp, root) = fixture("mylib");
+    let spaced = tmp.path().join("my packages/my lib");
+    fs::create_dir_all(spaced.parent().unwrap()).unwrap();
+    fs::rename(&root, &spaced).unwrap();
+    fs::rename(
+        spaced.join("include/mylib.h"),
+        spaced.join("include/my lib.h"),
+    )
+    .unwrap();
+    for src in ["src/add.c", "src/scale.c"] {
+        edit(&spaced.join(src), "\"mylib.h\"", "\"my lib.h\"");
+    }
+    let spec = mylib(&spaced);
+    let out = spaced.join("target/native $dir");
+    let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
+    assert_eq!((res.compiled, res.fresh), (2, 0));
+    let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
+    assert_eq!((res.compiled, res.fresh), (0, 2));
+    edit(&spaced.join("include/my lib.h"), "SCALE 2", "SCALE 4");
+    let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
+    assert_eq!((res.compiled, res.fresh), (2, 0));
 }
