@@ -577,3 +577,26 @@ fn paths_with_spaces_are_tracked() {
     let res = compile_objects(&spec, &out, Profile::Debug).unwrap();
     assert_eq!((res.compiled, res.fresh), (2, 0));
 }
+
+/// A relative root is taken from the current folder (the crate folder under `cargo test`), and
+/// errors show paths relative to it. The fixture is only read.
+#[test]
+fn a_relative_root_gives_relative_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = NativeSpec {
+        package: "bad".to_string(),
+        root: "test_data/native/bad".into(),
+        sources: vec!["src/bad.c".into()],
+        include: vec![],
+        cflags: vec![],
+        link: vec![],
+    };
+    let err = compile_objects(&spec, tmp.path(), Profile::Release).unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "test_data/native/bad/src/bad.c:6:15: error: \
+             package `bad`: failed to compile native source `src/bad.c`\n"
+        ),
+        "{err}"
+    );
+}
