@@ -1,0 +1,7 @@
+int good(void) {
+    return 1;
+}
+
+int bad(void) {
+    return 2 +;
+}

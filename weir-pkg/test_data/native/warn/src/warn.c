@@ -1,0 +1,4 @@
+int warn(void) {
+    int unused_variable;
+    return 3;
+}
