@@ -51,7 +51,12 @@ impl Diagnostic {
     }
 
     /// Adds a secondary label (e.g. "defined here").
+    /// Adds a secondary label; a default span (a prelude definition, or an item imported from
+    /// another module, whose location importers do not know) adds nothing.
     pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        if span == Span::default() {
+            return self;
+        }
         self.labels.push(Label {
             span,
             message: text.into(),

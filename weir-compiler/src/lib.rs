@@ -36,12 +36,7 @@ pub struct Frontend {
 /// Reads, expands, parses and checks one single-file program. `program` is `Some` only when there
 /// are no errors.
 pub fn compile_file(file: FileId, text: &str) -> Frontend {
-    let (forms, mut diagnostics) = reader::read(file, text);
-    let (forms, d) = expand::expand(forms);
-    diagnostics.extend(d);
-    let (module, d) = parser::parse_module(&forms);
-    drop(forms); // the S-expressions are several times the size of the text
-    diagnostics.extend(d);
+    let (module, mut diagnostics) = parse_file(file, text);
     // The checker reports nothing new about a module whose syntax was broken beyond the
     // `Error` nodes the parser left, so always run it: it finds type errors in the other forms.
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
@@ -62,6 +57,18 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
         program: if ok { program } else { None },
         diagnostics,
     }
+}
+
+/// Reads, expands and parses one file into a module (with diagnostics; error nodes stand for
+/// the forms that failed).
+pub fn parse_file(file: FileId, text: &str) -> (ast::Module, Vec<Diagnostic>) {
+    let (forms, mut diagnostics) = reader::read(file, text);
+    let (forms, d) = expand::expand(forms);
+    diagnostics.extend(d);
+    let (module, d) = parser::parse_module(&forms);
+    drop(forms); // the S-expressions are several times the size of the text
+    diagnostics.extend(d);
+    (module, diagnostics)
 }
 
 /// Stack size of the thread that runs the front end and the interpreter (virtual memory; only

@@ -9,7 +9,8 @@
 //! Invariants:
 //! - Items are identified across modules by [`ItemKey`]: the defining module's name and the
 //!   item's index among that module's own definitions of its kind, in source order. The prelude
-//!   is the module `""` (its data types `Option`, `Result`, `Ordering` are indices 0, 1, 2).
+//!   is the module [`PRELUDE`] (its data types `Option`, `Result`, `Ordering` are indices 0, 1,
+//!   2); a single-file program is one module named `""`.
 //! - In a [`CheckedModule`] (and in an [`Interface`]), every id of a kind (`AdtId(i)`,
 //!   `FuncId(i)`, `GlobalId(i)`, `ExternId(i)`) means `*_keys[i]`; ids are module-local and
 //!   imported items may come in any order among the module's own.
@@ -29,8 +30,8 @@ use crate::span::FileId;
 use crate::tir::{ExternDecl, Func, Global};
 use crate::types::{AdtDef, Type};
 
-/// The prelude's module name in [`ItemKey`]s.
-pub const PRELUDE: &str = "";
+/// The prelude's module name in [`ItemKey`]s (not a valid module name).
+pub const PRELUDE: &str = "#prelude";
 
 /// An item's identity across modules.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Calls: of top-level functions, externs, constructors, function values and builtins, with
 //! labelled (named) arguments resolved into declaration order (§6.3).
 
+use super::imports::Lookup;
 use super::{Checker, Class, Item};
 use crate::ast::{self, Arg, Expr, ExprKind};
 use crate::diag::Diagnostic;
@@ -28,7 +29,15 @@ impl Checker {
     ) -> TExpr {
         if let ExprKind::Var(name) = &callee.kind {
             if self.lookup_local(&name.text).is_none() {
-                match self.values.get(&name.text).copied() {
+                let item = match self.lookup_value(name) {
+                    Lookup::Found(item) => Some(item),
+                    Lookup::NotFound => None,
+                    Lookup::Reported => {
+                        self.args_unchecked(args);
+                        return self.error_expr(span);
+                    }
+                };
+                match item {
                     Some(Item::Func(id)) => return self.call_func(id, args, span),
                     Some(Item::Struct(adt)) => return self.call_struct(adt, args, span),
                     Some(Item::Ctor(adt, v)) => return self.call_ctor(adt, v, name, args, span),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::imports::Lookup;
 use super::{Checker, ExternSig, FuncSig, GlobalSig, Item};
 use crate::ast::{self, Item as AstItem, TypeExpr, TypeExprKind};
 use crate::diag::Diagnostic;
@@ -14,17 +15,32 @@ use crate::types::{
 impl Checker {
     pub(super) fn collect(&mut self, module: &ast::Module) {
         self.add_prelude();
-        // Names first, so that every signature can refer to every type.
+        self.process_imports(module);
+        // Names first, so that every signature can refer to every type. `own_adts` holds the id
+        // of each data type definition that registered, in source order.
+        let mut own_adts: Vec<Option<AdtId>> = Vec::new();
         for item in &module.items {
             match item {
                 AstItem::Struct(s) => {
                     let id = self.add_adt(&s.name, s.public, s.span, &s.tparams, true);
+                    own_adts.push(id);
                     if let Some(id) = id {
                         self.define_value(&s.name, Item::Struct(id));
+                        if !s.public {
+                            self.public.private_names.push(s.name.text.clone());
+                        }
                     }
                 }
                 AstItem::Type(t) => {
-                    if let Some(id) = self.add_adt(&t.name, t.public, t.span, &t.tparams, false) {
+                    let id = self.add_adt(&t.name, t.public, t.span, &t.tparams, false);
+                    own_adts.push(id);
+                    if let Some(id) = id {
+                        if !t.public {
+                            self.public.private_names.push(t.name.text.clone());
+                            for v in &t.variants {
+                                self.public.private_names.push(v.name.text.clone());
+                            }
+                        }
                         for (i, v) in t.variants.iter().enumerate() {
                             if !v.name.text.starts_with(|c: char| c.is_ascii_uppercase()) {
                                 self.error(
@@ -43,13 +59,13 @@ impl Checker {
             }
         }
         // Data type bodies.
-        let mut adt_iter = 3;
+        let mut own_adts = own_adts.into_iter();
         for item in &module.items {
             match item {
                 AstItem::Struct(s) => {
-                    if self.types.get(&s.name.text) != Some(&AdtId(adt_iter)) {
+                    let Some(Some(id)) = own_adts.next() else {
                         continue;
-                    }
+                    };
                     self.tparams = s
                         .tparams
                         .iter()
@@ -69,13 +85,12 @@ impl Checker {
                             ty,
                         });
                     }
-                    self.adts[adt_iter as usize].kind = AdtKind::Struct { fields };
-                    adt_iter += 1;
+                    self.adts[id.0 as usize].kind = AdtKind::Struct { fields };
                 }
                 AstItem::Type(t) => {
-                    if self.types.get(&t.name.text) != Some(&AdtId(adt_iter)) {
+                    let Some(Some(id)) = own_adts.next() else {
                         continue;
-                    }
+                    };
                     self.tparams = t
                         .tparams
                         .iter()
@@ -89,8 +104,7 @@ impl Checker {
                             fields: v.fields.iter().map(|f| self.resolve_type(f)).collect(),
                         })
                         .collect();
-                    self.adts[adt_iter as usize].kind = AdtKind::Sum { variants };
-                    adt_iter += 1;
+                    self.adts[id.0 as usize].kind = AdtKind::Sum { variants };
                 }
                 _ => {}
             }
@@ -114,21 +128,19 @@ impl Checker {
                     });
                     self.global_inits.push(None);
                     self.define_value(&g.name, Item::Global(id));
+                    self.own_globals.push(id);
+                    if g.public {
+                        self.public.globals.insert(id);
+                    } else {
+                        self.public.private_names.push(g.name.text.clone());
+                    }
                 }
                 AstItem::Extern(block) => {
                     for f in &block.fns {
                         self.collect_extern(f);
                     }
                 }
-                AstItem::Import(imp) => {
-                    self.error(
-                        imp.module.span,
-                        format!(
-                            "unknown module `{}`: a single-file program has no modules to import (imports need a package with a weir.pkg)",
-                            imp.module.text
-                        ),
-                    );
-                }
+                AstItem::Import(_) => {} // see `process_imports`
                 AstItem::Struct(_) | AstItem::Type(_) => {}
             }
         }
@@ -197,6 +209,20 @@ impl Checker {
             );
             return None;
         }
+        if let Some((m, prev)) = self.imports.named.get(&name.text) {
+            let (m, prev) = (m.clone(), *prev);
+            self.push_diag(
+                Diagnostic::error(
+                    name.span,
+                    format!(
+                        "the type `{}` is both imported from `{m}` and defined here",
+                        name.text
+                    ),
+                )
+                .with_secondary(prev, "imported here"),
+            );
+            return None;
+        }
         if let Some(&prev) = self.types.get(&name.text) {
             let prev_span = self.adts[prev.0 as usize].span;
             self.push_diag(
@@ -249,6 +275,20 @@ impl Checker {
             self.error(
                 name.span,
                 format!("`{}` is {why} and cannot be defined", name.text),
+            );
+            return;
+        }
+        if let Some((m, prev)) = self.imports.named.get(&name.text) {
+            let (m, prev) = (m.clone(), *prev);
+            self.push_diag(
+                Diagnostic::error(
+                    name.span,
+                    format!(
+                        "`{}` is both imported from `{m}` and defined here",
+                        name.text
+                    ),
+                )
+                .with_secondary(prev, "imported here"),
             );
             return;
         }
@@ -329,6 +369,12 @@ impl Checker {
         });
         self.func_bodies.push(None);
         self.define_value(&d.name, Item::Func(id));
+        self.own_funcs.push(id);
+        if d.public {
+            self.public.funcs.insert(id);
+        } else {
+            self.public.private_names.push(d.name.text.clone());
+        }
     }
 
     fn collect_extern(&mut self, f: &ast::ExternFn) {
@@ -382,6 +428,11 @@ impl Checker {
             param_names: names,
         });
         self.define_value(&f.name, Item::Extern(id));
+        if f.public {
+            self.public.externs.insert(id);
+        } else {
+            self.public.private_names.push(f.name.text.clone());
+        }
     }
 
     /// Resolves a written type in the current type-parameter scope (`self.tparams`).
@@ -449,19 +500,13 @@ impl Checker {
                     }
                     _ => {}
                 }
-                if name.text.contains('.') {
-                    self.error(
-                        name.span,
-                        format!(
-                            "unknown module in type `{}`: a single-file program has no imports",
-                            name.text
-                        ),
-                    );
-                    return self.fresh();
-                }
-                let Some(&id) = self.types.get(&name.text) else {
-                    self.error(name.span, format!("unknown type `{}`", name.text));
-                    return self.fresh();
+                let id = match self.lookup_type(name) {
+                    Lookup::Found(id) => id,
+                    Lookup::Reported => return self.fresh(),
+                    Lookup::NotFound => {
+                        self.error(name.span, format!("unknown type `{}`", name.text));
+                        return self.fresh();
+                    }
                 };
                 let want = self.adts[id.0 as usize].tparams.len();
                 if args.len() != want {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::imports::Lookup;
 use super::{Checker, FieldFixup, Frame, Item, FIXUP_BASE};
 use crate::ast::{self, Expr, ExprKind};
 use crate::diag::Diagnostic;
@@ -13,23 +14,18 @@ use super::unify::VarKind;
 
 impl Checker {
     pub(super) fn check_bodies(&mut self, module: &ast::Module) {
-        let mut next_func = 0usize;
-        let mut next_global = 0usize;
+        // Signatures were collected in the same order.
+        let mut funcs = self.own_funcs.clone().into_iter();
+        let mut globals = self.own_globals.clone().into_iter();
         for item in &module.items {
             match item {
                 ast::Item::Defn(d) => {
-                    // Signatures were collected in the same order; skip ones that failed to register.
-                    let id = next_func;
-                    next_func += 1;
-                    if self.funcs.get(id).map(|f| f.name_span) != Some(d.name.span) {
-                        continue;
-                    }
-                    self.check_defn(d, id);
+                    let Some(id) = funcs.next() else { break };
+                    self.check_defn(d, id.0 as usize);
                 }
                 ast::Item::Global(g) => {
-                    let id = next_global;
-                    next_global += 1;
-                    self.check_global(g, id);
+                    let Some(id) = globals.next() else { break };
+                    self.check_global(g, id.0 as usize);
                 }
                 _ => {}
             }
@@ -407,7 +403,12 @@ impl Checker {
                 span,
             };
         }
-        match self.values.get(&name.text).copied() {
+        let item = match self.lookup_value(name) {
+            Lookup::Found(item) => Some(item),
+            Lookup::NotFound => None,
+            Lookup::Reported => return self.error_expr(span),
+        };
+        match item {
             Some(Item::Func(id)) => {
                 let sig = self.funcs[id.0 as usize].clone();
                 let ty = self.instantiate(
@@ -619,10 +620,16 @@ impl Checker {
                 };
                 (read, l.ty, Ok(slot))
             }
-            None => match self.values.get(&root.text).copied() {
-                Some(Item::Global(id)) => {
+            None => match self.lookup_value(root) {
+                Lookup::Found(Item::Global(id)) => {
                     let g = self.globals[id.0 as usize].clone();
-                    if !g.mutable {
+                    if let Some(m) = self.global_origin(id) {
+                        let msg = format!(
+                            "cannot assign to `{}`: it is defined in module `{m}`, and only its own module may `set!` it",
+                            root.text
+                        );
+                        self.error(root.span, msg);
+                    } else if !g.mutable {
                         self.push_diag(
                             Diagnostic::error(
                                 root.span,
@@ -638,7 +645,7 @@ impl Checker {
                     };
                     (read, g.ty, Err(id))
                 }
-                Some(_) => {
+                Lookup::Found(_) => {
                     self.error(
                         root.span,
                         format!("`{}` is not a variable and cannot be assigned", root.text),
@@ -650,7 +657,15 @@ impl Checker {
                         span,
                     };
                 }
-                None => {
+                Lookup::Reported => {
+                    let v = self.infer(value, None);
+                    return TExpr {
+                        kind: TExprKind::Block(vec![v, unit(span)]),
+                        ty: Type::Unit,
+                        span,
+                    };
+                }
+                Lookup::NotFound => {
                     self.error(root.span, format!("unknown variable `{}`", root.text));
                     let v = self.infer(value, None);
                     return TExpr {

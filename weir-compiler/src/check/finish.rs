@@ -5,12 +5,35 @@ use std::sync::Arc;
 use super::exhaust::Exhaust;
 use super::{Checker, Class, FIXUP_BASE};
 use crate::diag::Diagnostic;
-use crate::span::Span;
+use crate::module::{CheckedModule, Interface};
+use crate::span::{FileId, Span};
 use crate::tir::{Builtin, Callee, Func, Global, Lit, Program, TExpr, TExprKind, TPattern};
 use crate::types::{AdtKind, FloatTy, Type};
 
 impl Checker {
     pub(super) fn finish(&mut self) -> Option<Program> {
+        let (funcs, globals) = self.finish_items();
+        let main = self.main?;
+        Some(Program {
+            adts: self.adts.clone(),
+            funcs,
+            globals,
+            externs: self.externs.iter().map(|e| e.decl.clone()).collect(),
+            main,
+        })
+    }
+
+    /// Like [`Checker::finish`] for one module of a package: its own definitions and its
+    /// interface.
+    pub(super) fn finish_module(&mut self, file: FileId) -> (CheckedModule, Interface) {
+        let (funcs, globals) = self.finish_items();
+        let public = std::mem::take(&mut self.public);
+        self.split_module(file, funcs, globals, &public)
+    }
+
+    /// Deferred checks, defaulting and zonking; the functions and globals by id (imported ones
+    /// with placeholder bodies).
+    fn finish_items(&mut self) -> (Vec<Func>, Vec<Global>) {
         // 1. Deferred field accesses, until no more progress.
         loop {
             let mut progress = false;
@@ -104,14 +127,7 @@ impl Checker {
                 span: g.name_span,
             });
         }
-        let main = self.main?;
-        Some(Program {
-            adts: self.adts.clone(),
-            funcs,
-            globals,
-            externs: self.externs.iter().map(|e| e.decl.clone()).collect(),
-            main,
-        })
+        (funcs, globals)
     }
 
     fn zonk(&mut self, e: &mut TExpr) {

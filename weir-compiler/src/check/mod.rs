@@ -21,9 +21,12 @@ mod collect;
 mod exhaust;
 mod expr;
 mod finish;
+mod imports;
 mod pattern;
 mod unify;
 
+#[cfg(test)]
+mod module_tests;
 #[cfg(test)]
 mod tests;
 
@@ -32,7 +35,8 @@ use std::sync::Arc;
 
 use crate::ast::{self, Module};
 use crate::diag::Diagnostic;
-use crate::span::Span;
+use crate::module::{CheckedModule, Interface};
+use crate::span::{FileId, Span};
 use crate::tir::{ExternDecl, ExternId, FuncId, GlobalId, LocalId, Program, TExpr};
 use crate::types::{AdtDef, AdtId, Type, TypeDisplay};
 
@@ -70,6 +74,53 @@ pub fn check_module(module: &Module, opts: CheckOptions) -> (Option<Program>, Ve
         program
     };
     (program, diags)
+}
+
+/// What checking one module of a package yields.
+pub struct ModuleCheck {
+    /// `Some` when there are no errors.
+    pub module: Option<CheckedModule>,
+    pub interface: Option<Interface>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks one module of a package (`name`, in `file`) given the interfaces of the modules it
+/// may import (at least every module it imports, directly or through the types of what it
+/// imports). Only the importing rules of the language are checked here (a missing or private
+/// name, an unknown module, conflicting names); which modules a package may import at all
+/// (declared dependencies, cycles) is the build's business.
+pub fn check_module_in(
+    module: &Module,
+    name: &str,
+    file: FileId,
+    interfaces: &HashMap<String, Arc<Interface>>,
+    opts: CheckOptions,
+) -> ModuleCheck {
+    let mut ck = Checker::new();
+    ck.require_main = opts.require_main;
+    ck.imports.module = name.to_string();
+    ck.imports.ifaces = interfaces.clone();
+    ck.collect(module);
+    ck.check_bodies(module);
+    let (checked, iface) = ck.finish_module(file);
+    let mut diags = ck.diags;
+    diags.sort_by_key(|d| {
+        d.primary_span()
+            .map(|s| (s.file, s.start))
+            .unwrap_or_default()
+    });
+    if diags.iter().any(Diagnostic::is_error) {
+        return ModuleCheck {
+            module: None,
+            interface: None,
+            diagnostics: diags,
+        };
+    }
+    ModuleCheck {
+        module: Some(checked),
+        interface: Some(iface),
+        diagnostics: diags,
+    }
 }
 
 /// What a top-level value name refers to.
@@ -199,6 +250,13 @@ struct Checker {
     pattern_lits: Vec<(Type, i128, Span)>,
     main: Option<FuncId>,
     require_main: bool,
+    /// Imports and imported items (see `imports.rs`).
+    imports: imports::Imports,
+    /// Which own items are `pub`.
+    public: imports::Public,
+    /// Ids of the module's own `defn`s and globals, in source order.
+    own_funcs: Vec<FuncId>,
+    own_globals: Vec<GlobalId>,
 }
 
 impl Checker {
@@ -227,6 +285,10 @@ impl Checker {
             poisoned: Vec::new(),
             main: None,
             require_main: true,
+            imports: imports::Imports::default(),
+            public: imports::Public::default(),
+            own_funcs: Vec::new(),
+            own_globals: Vec::new(),
         }
     }
 

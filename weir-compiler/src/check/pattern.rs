@@ -1,5 +1,6 @@
 //! Checking of patterns (`match` arms, destructuring `let` bindings and parameters).
 
+use super::imports::Lookup;
 use super::{Checker, Item};
 use crate::ast::{self, PatKind};
 use crate::diag::Diagnostic;
@@ -60,7 +61,17 @@ impl Checker {
                 TPattern::Lit(Lit::Bool(*b))
             }
             PatKind::Ctor { name, args } => {
-                let item = self.values.get(&name.text).copied();
+                let item = match self.lookup_value(name) {
+                    Lookup::Found(item) => Some(item),
+                    Lookup::NotFound => None,
+                    Lookup::Reported => {
+                        args.iter().for_each(|a| {
+                            let t = self.fresh();
+                            self.pat(a, &t, true, bound);
+                        });
+                        return TPattern::Wildcard;
+                    }
+                };
                 let Some(Item::Ctor(adt, variant)) = item else {
                     let msg = match item {
                         Some(Item::Struct(_)) => format!(
