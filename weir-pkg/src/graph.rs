@@ -31,7 +31,7 @@ use crate::PkgError;
 pub struct PackageId(pub usize);
 
 /// One package of the graph.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Package {
     pub id: PackageId,
     pub manifest: Manifest,

@@ -1,19 +1,24 @@
 //! The manifest `weir.pkg` (packages.md §1): text → [`Manifest`], or one located [`PkgError`].
 //!
 //! Invariants
-//! - Never panics and never overflows the stack, whatever the input: the text is read with
-//!   `lexpr` (with positions, `lexpr::Datum`) only after [`guard`] has bounded its size and its
-//!   chains of quote characters (lexpr recurses once per `'`), and the reading and conversion run
-//!   on a thread with a large stack (lexpr drops long lists recursively).
+//! - Never panics and never overflows the stack, whatever the input. lexpr recurses once per
+//!   quote character (`'x` is `(quote x)`) and drops long lists recursively, so: files above
+//!   128 KiB are refused, a byte-level guard (`guard`) bounds chains of quote characters before
+//!   lexpr sees the text, and reading plus conversion run on a thread with a 64 MiB stack.
+//! - Linear time: lexpr's `&str` reader recomputes each position from the start of the text, so
+//!   we read through its `io::Read` reader (see `reader` for what its positions mean).
 //! - Every error names the manifest file and the field (`field `version`: ...`) and carries the
 //!   1-based line and column (characters) of the datum at fault: the offending value when there is
 //!   one, else the field's `(`, else the `(package` form. Messages are one sentence, lowercase, no
 //!   trailing period. The first error in source order is reported.
 //! - A returned manifest is valid: `name` matches `[a-z][a-z0-9-]*` (≤ 64 chars); every path except
 //!   dependency `path`s is relative, normalised (no `.`/`..`), stays inside the package and, when it
-//!   exists on disk, still does after following symbolic links; `main`/`sources` end in `.weir`;
-//!   no dependency name appears twice across `deps` and `dev-deps`, and none is the package itself.
-//! - `native` is `None` when the package has nothing to compile or link.
+//!   exists on disk, still does after following symbolic links; `main`/`sources` end in `.weir`
+//!   and are listed once; no dependency name appears twice across `deps` and `dev-deps`, and none
+//!   is the package itself; a dependency has exactly one of `path` and `version`.
+//! - `native` is `None` when the package has nothing to compile or link (`(native)`, or only empty
+//!   parts); `include`/`cflags` without C `sources` is an error; `link` names are bare (`"m"`).
+//!   Whether files exist is checked later (modules.rs for Weir sources, native.rs for C).
 
 use std::path::{Component, Path, PathBuf};
 
