@@ -8,6 +8,7 @@
 //! - stdout carries only what was asked for (a dump, or the program's own output).
 
 mod commands;
+mod package;
 mod render;
 // Used by `weir build` once the AOT path links executables.
 #[allow(dead_code)]
@@ -46,6 +47,18 @@ struct Cli {
     /// When to colour diagnostics: auto (stderr is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     color: ColorChoice,
+
+    /// Say more: with a package, one line per module (`checked MODULE (REASON)` or `cached MODULE`).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
+    /// Say nothing but errors (no `Compiling`/`Finished` lines).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print the time of each build phase (packages).
+    #[arg(long, global = true)]
+    timings: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -98,7 +111,7 @@ enum Command {
 fn main() {
     install_panic_hook();
     let cli = Cli::parse();
-    let shell = Shell::new(cli.color);
+    let shell = Shell::new(cli.color).with_verbosity(cli.verbose, cli.quiet, cli.timings);
     let status = std::panic::catch_unwind(move || match cli.command {
         Command::Interp(args) => commands::interp::run(shell, args),
         Command::Run(args) => commands::run::run(shell, args),

@@ -27,6 +27,9 @@ pub enum ColorChoice {
 #[derive(Clone, Copy, Debug)]
 pub struct Shell {
     color: bool,
+    verbose: bool,
+    quiet: bool,
+    timings: bool,
 }
 
 impl Shell {
@@ -39,7 +42,53 @@ impl Shell {
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
-        Shell { color }
+        Shell {
+            color,
+            verbose: false,
+            quiet: false,
+            timings: false,
+        }
+    }
+
+    /// `-v`, `-q` and `--timings`.
+    pub fn with_verbosity(self, verbose: bool, quiet: bool, timings: bool) -> Shell {
+        Shell {
+            verbose: verbose && !quiet,
+            quiet,
+            timings,
+            ..self
+        }
+    }
+
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
+    pub fn timings(&self) -> bool {
+        self.timings
+    }
+
+    /// A cargo-style status line: the verb right-aligned in 12 columns (bold green on a
+    /// terminal), then the message. Silenced by `-q`.
+    pub fn status(&self, verb: &str, message: &str) {
+        if self.quiet {
+            return;
+        }
+        let line = if self.color {
+            format!("\x1b[1;32m{verb:>12}\x1b[0m {message}\n")
+        } else {
+            format!("{verb:>12} {message}\n")
+        };
+        write_stderr(line.as_bytes());
+    }
+
+    /// A complete error line `[FILE:LINE:COL: ]error: MESSAGE` (and further lines), with
+    /// `error:` in bold red on a terminal.
+    pub fn paint_error_header(&self, text: &str) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        text.replacen("error:", "\x1b[1;31merror\x1b[0m\x1b[1m:\x1b[0m", 1)
     }
 
     /// `error: MESSAGE`.

@@ -56,15 +56,23 @@ fn help_lists_subcommands() {
     assert.stdout(contains("Usage: weir"));
 }
 
+/// Subcommands that build the package around the current folder when no FILE is given.
+const PACKAGE_SUBCOMMANDS: &[&str] = &["interp", "run", "build", "check"];
+
 #[test]
 fn each_subcommand_has_help() {
     for sub in SUBCOMMANDS {
+        let file = if PACKAGE_SUBCOMMANDS.contains(sub) {
+            "[FILE]"
+        } else {
+            "<FILE>"
+        };
         weir()
             .args([sub, "--help"])
             .assert()
             .success()
             .stdout(contains(format!("Usage: weir {sub}")))
-            .stdout(contains("<FILE>"));
+            .stdout(contains(file));
     }
 }
 
@@ -99,7 +107,26 @@ fn unknown_subcommand_is_a_usage_error() {
 #[test]
 fn missing_file_argument_is_a_usage_error() {
     for sub in SUBCOMMANDS {
-        weir().arg(sub).assert().code(2).stderr(contains("<FILE>"));
+        if !PACKAGE_SUBCOMMANDS.contains(sub) {
+            weir().arg(sub).assert().code(2).stderr(contains("<FILE>"));
+        }
+    }
+}
+
+/// Without a FILE, `interp`, `run`, `build` and `check` look for `weir.pkg` in the current folder
+/// and its parents; outside any package that is a clear error.
+#[test]
+fn no_file_outside_a_package_says_so() {
+    let dir = scratch("no_package");
+    for sub in PACKAGE_SUBCOMMANDS {
+        weir()
+            .current_dir(&dir)
+            .arg(sub)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(contains("error: could not find `weir.pkg` in"))
+            .stderr(contains("or any parent folder"));
     }
 }
 

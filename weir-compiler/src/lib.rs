@@ -42,6 +42,7 @@ pub fn compile_file(file: FileId, text: &str) -> Frontend {
     let syntax_ok = !diagnostics.iter().any(Diagnostic::is_error);
     let (program, d) = check::check_module(
         &module,
+        file,
         check::CheckOptions {
             require_main: syntax_ok,
         },

@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - The merged tables are, for each kind, the prelude's data types (ids 0, 1, 2 = keys
-//!   `("", 0..2)`; the prelude has no other items) followed by every module's own definitions,
+//!   `(PRELUDE, 0..2)`; the prelude has no other items) followed by every module's own definitions,
 //!   module by module in the order given, each module's in key-index order. The caller gives the
 //!   modules in initialisation order (every module after the modules it imports), so
 //!   `Program::globals` is the global initialisation order of §16.2.
@@ -11,10 +11,8 @@
 //!   the module's `*_keys[i]`. Each module's keys are resolved once into a table, so relocating an
 //!   id is one array lookup and linking is linear in the size of the IR; modules are moved into the
 //!   program, never cloned (a lambda shared between two places of a module stays shared).
-//! - The prelude (module `""`) and a single-file program (also a module named `""`) share one key
-//!   space: the program's own data types have key indices `3..`, its functions, globals and externs
-//!   `0..`. Its local ids therefore already are the merged ids, and linking it alone changes
-//!   nothing.
+//! - A single-file program is one module named `""`; its data types are `3..` in the checker
+//!   (after the prelude's) and its keys `("", 0..)`, so linking it alone changes no id.
 //! - Every span of a module's IR gets the module's [`CheckedModule::file`] (a cached module may
 //!   carry the `FileId` of an earlier build's source map).
 //! - Extern declarations of the same C symbol become one when their signatures (parameter and
@@ -69,7 +67,7 @@ impl fmt::Display for LinkError {
 
 impl std::error::Error for LinkError {}
 
-/// How many data types the prelude defines (keys `("", 0..N_PRELUDE_ADTS)`).
+/// How many data types the prelude defines (keys `(PRELUDE, 0..N_PRELUDE_ADTS)`).
 const N_PRELUDE_ADTS: u32 = 3;
 
 /// Merges the checked modules of one program into a `tir::Program`.
@@ -211,15 +209,11 @@ impl Layout {
     }
 
     fn adt(&self, key: &ItemKey) -> Option<AdtId> {
-        let mut k = key.index;
         if key.module == PRELUDE {
-            if k < N_PRELUDE_ADTS {
-                return Some(AdtId(k));
-            }
-            k -= N_PRELUDE_ADTS;
+            return (key.index < N_PRELUDE_ADTS).then_some(AdtId(key.index));
         }
         let m = *self.index.get(key.module.as_str())?;
-        self.adts.get(m, k).map(AdtId)
+        self.adts.get(m, key.index).map(AdtId)
     }
 
     fn func(&self, key: &ItemKey) -> Option<FuncId> {

@@ -1,6 +1,9 @@
 //! Weir packages (`../shared/spec/packages.md`): manifests, the package and module graphs, the
 //! per-module build cache and native C sources.
 
+pub mod cache;
+pub mod compile;
+pub mod fingerprint;
 pub mod fsutil;
 pub mod graph;
 pub mod manifest;

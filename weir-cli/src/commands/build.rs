@@ -13,14 +13,16 @@ use weir_compiler::codegen::{self, Options};
 
 use super::check::front_end;
 use super::{on_big_stack, Input, FAILURE};
+use crate::package;
 use crate::runtime_lib::{RUNTIME_LIB, RUNTIME_LINK_LIBS};
 use crate::shell::Shell;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source file.
-    pub file: PathBuf,
-    /// The executable to write (default: the file's stem, in the current folder).
+    /// The source file (default: the package around the current folder, see `weir.pkg`).
+    pub file: Option<PathBuf>,
+    /// The executable to write (default: the file's stem in the current folder; for a package,
+    /// `target/debug/NAME` or `target/release/NAME`).
     #[arg(short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
     /// Optimise the generated code (Cranelift `opt_level=speed`).
@@ -36,7 +38,10 @@ pub struct Args {
 
 pub fn run(shell: Shell, args: Args) -> i32 {
     on_big_stack(move || {
-        let input = match Input::load(&shell, &args.file) {
+        let Some(file) = args.file.clone() else {
+            return build_package(&shell, &args);
+        };
+        let input = match Input::load(&shell, &file) {
             Ok(input) => input,
             Err(code) => return code,
         };
@@ -44,40 +49,182 @@ pub fn run(shell: Shell, args: Args) -> i32 {
             Ok(program) => program,
             Err(code) => return code,
         };
-        let opts = Options {
-            opt_speed: args.release,
-            verify: false,
-        };
-        let object = match codegen::compile_object(&program, &input.sources, &opts) {
-            Ok(bytes) => bytes,
-            Err(codegen::CodegenError::Unsupported { message, span }) => {
-                shell.diagnostic(
-                    &input.sources,
-                    input.file,
-                    &weir_compiler::diag::Diagnostic::error(span, message),
-                );
-                return FAILURE;
-            }
-            Err(codegen::CodegenError::Internal(e)) => {
-                panic!("internal error: code generation failed: {e}")
-            }
-        };
         let output = args.output.clone().unwrap_or_else(|| {
             PathBuf::from(
-                args.file
-                    .file_stem()
+                file.file_stem()
                     .map(|s| s.to_os_string())
                     .unwrap_or_else(|| "a.out".into()),
             )
         });
-        match link(&object, &output, &args) {
-            Ok(()) => 0,
-            Err(message) => {
-                shell.error(&message);
-                FAILURE
-            }
-        }
+        let libs: Vec<String> = args.libs.clone();
+        compile_and_link(
+            &shell,
+            &program,
+            &input.sources,
+            input.file,
+            &output,
+            &args,
+            &[],
+            &libs,
+        )
     })
+}
+
+/// `weir build` in a package: nothing to do when the fingerprint says the executable is fresh;
+/// otherwise check (with the cache), link, generate code, compile the native C code and link
+/// everything into `target/PROFILE/NAME` (or `-o`).
+fn build_package(shell: &Shell, args: &Args) -> i32 {
+    let mut timings = package::Timings::new();
+    let (project, lock) = match package::open(shell, &mut timings) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let root = project.graph.package(project.graph.root).manifest.clone();
+    if project.main_module.is_none() {
+        // A library: checking it is the whole build.
+        return match package::check(shell, project, lock, false, &mut timings) {
+            Ok(_) => {
+                package::finished(shell, &format!("library `{}` checked", root.name), &timings);
+                0
+            }
+            Err(code) => code,
+        };
+    }
+    let dir = package::profile_dir(&project, args.release);
+    let output = args.output.clone().unwrap_or_else(|| dir.join(&root.name));
+    let fingerprint = dir.join(format!(".{}.fingerprint", root.name));
+    let options = format!(
+        "release={} libs={:?} cc-args={:?} out={}",
+        args.release,
+        args.libs,
+        args.cc_args,
+        output.display()
+    );
+    let fresh = timings.time("fingerprint", || {
+        weir_pkg::fingerprint::is_fresh(&fingerprint, &project, &options, &output)
+    });
+    if fresh {
+        shell.status(
+            "Fresh",
+            &format!(
+                "{} v{} (`{}` is up to date)",
+                root.name,
+                root.version,
+                package::show(&output)
+            ),
+        );
+        if shell.timings() {
+            shell.raw_line(&format!("timings: {}", timings.summary()));
+        }
+        return 0;
+    }
+    let compiled = match package::check(shell, project, lock, true, &mut timings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (program, sources, main, project, lock) = match package::link(shell, compiled, &mut timings)
+    {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let profile = if args.release {
+        weir_pkg::native::Profile::Release
+    } else {
+        weir_pkg::native::Profile::Debug
+    };
+    let native = match package::native(shell, &project, profile, &mut timings) {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Err(e) = std::fs::create_dir_all(parent) {
+            shell.error(&format!("cannot create `{}`: {e}", parent.display()));
+            return FAILURE;
+        }
+    }
+    let mut libs: Vec<String> = native.links.iter().map(|(_, l)| l.clone()).collect();
+    libs.extend(args.libs.iter().cloned());
+    let status = compile_and_link_timed(
+        shell,
+        &program,
+        &sources,
+        main,
+        &output,
+        args,
+        &native.objects,
+        &libs,
+        &mut timings,
+    );
+    if status == 0 {
+        weir_pkg::fingerprint::write(&fingerprint, &project, &options, &output);
+        drop(lock);
+        package::finished(
+            shell,
+            &format!(
+                "{} target `{}`",
+                if args.release { "release" } else { "debug" },
+                package::show(&output)
+            ),
+            &timings,
+        );
+    }
+    status
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_and_link_timed(
+    shell: &Shell,
+    program: &weir_compiler::tir::Program,
+    sources: &weir_compiler::span::SourceMap,
+    main: weir_compiler::span::FileId,
+    output: &Path,
+    args: &Args,
+    objects: &[PathBuf],
+    libs: &[String],
+    timings: &mut package::Timings,
+) -> i32 {
+    timings.time("codegen+link", || {
+        compile_and_link(shell, program, sources, main, output, args, objects, libs)
+    })
+}
+
+/// Generates the object file and links it with the runtime, `objects` and `libs`.
+#[allow(clippy::too_many_arguments)]
+fn compile_and_link(
+    shell: &Shell,
+    program: &weir_compiler::tir::Program,
+    sources: &weir_compiler::span::SourceMap,
+    main: weir_compiler::span::FileId,
+    output: &Path,
+    args: &Args,
+    objects: &[PathBuf],
+    libs: &[String],
+) -> i32 {
+    let opts = Options {
+        opt_speed: args.release,
+        verify: false,
+    };
+    let object = match codegen::compile_object(program, sources, &opts) {
+        Ok(bytes) => bytes,
+        Err(codegen::CodegenError::Unsupported { message, span }) => {
+            shell.diagnostic(
+                sources,
+                main,
+                &weir_compiler::diag::Diagnostic::error(span, message),
+            );
+            return FAILURE;
+        }
+        Err(codegen::CodegenError::Internal(e)) => {
+            panic!("internal error: code generation failed: {e}")
+        }
+    };
+    match link(&object, output, objects, libs, &args.cc_args) {
+        Ok(()) => 0,
+        Err(message) => {
+            shell.error(&message);
+            FAILURE
+        }
+    }
 }
 
 /// A temporary folder removed when dropped.
@@ -102,7 +249,13 @@ fn temp_dir() -> Result<TempDir, String> {
     Err("cannot create a temporary folder".to_string())
 }
 
-fn link(object: &[u8], output: &Path, args: &Args) -> Result<(), String> {
+fn link(
+    object: &[u8],
+    output: &Path,
+    objects: &[PathBuf],
+    libs: &[String],
+    cc_args: &[String],
+) -> Result<(), String> {
     let dir = temp_dir()?;
     let obj_path = dir.0.join("program.o");
     let lib_path = dir.0.join("libweir_runtime.a");
@@ -112,11 +265,11 @@ fn link(object: &[u8], output: &Path, args: &Args) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", lib_path.display()))?;
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let mut cmd = Command::new(&cc);
-    cmd.arg(&obj_path).arg(&lib_path);
-    for lib in &args.libs {
+    cmd.arg(&obj_path).args(objects).arg(&lib_path);
+    for lib in libs {
         cmd.arg(format!("-l{lib}"));
     }
-    cmd.args(&args.cc_args);
+    cmd.args(cc_args);
     cmd.args(RUNTIME_LINK_LIBS);
     cmd.arg("-o").arg(output);
     let out = cmd

@@ -7,17 +7,21 @@ use std::path::PathBuf;
 use weir_compiler::tir::Program;
 
 use super::{on_big_stack, Input, FAILURE, INTERNAL_ERROR};
+use crate::package;
 use crate::shell::Shell;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source file.
-    pub file: PathBuf,
+    /// The source file (default: the package around the current folder, see `weir.pkg`).
+    pub file: Option<PathBuf>,
 }
 
 pub fn run(shell: Shell, args: Args) -> i32 {
     on_big_stack(move || {
-        let input = match Input::load(&shell, &args.file) {
+        let Some(file) = args.file else {
+            return check_package(&shell);
+        };
+        let input = match Input::load(&shell, &file) {
             Ok(input) => input,
             Err(code) => return code,
         };
@@ -26,6 +30,22 @@ pub fn run(shell: Shell, args: Args) -> i32 {
             Err(code) => code,
         }
     })
+}
+
+/// `weir check` in a package: every module of every package, with the cache.
+fn check_package(shell: &Shell) -> i32 {
+    let mut timings = package::Timings::new();
+    let (project, lock) = match package::open(shell, &mut timings) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match package::check(shell, project, lock, false, &mut timings) {
+        Ok(_) => {
+            package::finished(shell, "checking", &timings);
+            0
+        }
+        Err(code) => code,
+    }
 }
 
 /// Runs `compile_file`, prints its diagnostics and returns the typed program, or the exit status

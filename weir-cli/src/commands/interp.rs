@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use weir_compiler::diag::Diagnostic;
 use weir_compiler::interp::{self, Config, RunError};
 
-use super::check::front_end;
-use super::{on_big_stack, Input, FAILURE};
+use super::{on_big_stack, FAILURE};
 use crate::shell::Shell;
 
 /// Stack the interpreter may use before reporting `stack overflow`: three quarters of the worker
@@ -18,8 +17,8 @@ pub const MAX_STACK: usize = weir_compiler::BIG_STACK / 4 * 3;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source file.
-    pub file: PathBuf,
+    /// The source file (default: the package around the current folder, see `weir.pkg`).
+    pub file: Option<PathBuf>,
     /// A shared library to load before resolving `extern "C"` symbols (repeatable).
     #[arg(long = "load", value_name = "LIB")]
     pub load: Vec<PathBuf>,
@@ -30,17 +29,20 @@ pub struct Args {
 
 pub fn run(shell: Shell, args: Args) -> i32 {
     on_big_stack(move || {
-        let input = match Input::load(&shell, &args.file) {
-            Ok(input) => input,
+        let loaded = match super::load_program(&shell, args.file.as_deref(), args.load, false) {
+            Ok(loaded) => loaded,
             Err(code) => return code,
         };
-        let program = match front_end(&shell, &input) {
-            Ok(program) => program,
-            Err(code) => return code,
-        };
+        let super::Loaded {
+            program,
+            sources,
+            main,
+            load,
+            ..
+        } = loaded;
         let config = Config {
             args: args.args,
-            load: args.load,
+            load,
             max_stack: MAX_STACK,
         };
         let stdout = io::stdout();
@@ -65,16 +67,14 @@ pub fn run(shell: Shell, args: Args) -> i32 {
         match result {
             Ok(status) => status,
             Err(RunError::Runtime { message, span }) => {
-                shell.runtime_error(&input.sources, span, &message);
+                shell.runtime_error(&sources, span, &message);
                 FAILURE
             }
             Err(RunError::Link { message, span }) => {
                 match span {
-                    Some(span) => shell.diagnostic(
-                        &input.sources,
-                        input.file,
-                        &Diagnostic::error(span, message),
-                    ),
+                    Some(span) => {
+                        shell.diagnostic(&sources, main, &Diagnostic::error(span, message))
+                    }
                     None => shell.error(&message),
                 }
                 FAILURE

@@ -90,3 +90,56 @@ pub fn print_stdout(shell: &Shell, text: &str) -> i32 {
 pub fn on_big_stack(f: impl FnOnce() -> i32 + Send + 'static) -> i32 {
     weir_compiler::with_stack(weir_compiler::BIG_STACK, f)
 }
+
+/// A program ready to run: from one file, or linked from the package around the current folder.
+pub struct Loaded {
+    pub program: weir_compiler::tir::Program,
+    pub sources: SourceMap,
+    /// The file of `main` (labels without a location point there).
+    pub main: FileId,
+    /// Shared libraries to load before the program runs (`--load`, and the packages' native
+    /// code).
+    pub load: Vec<std::path::PathBuf>,
+}
+
+/// Loads the program for `interp` and `run`: the file, or (no file) the package, whose native
+/// code becomes a shared library to load.
+pub fn load_program(
+    shell: &Shell,
+    file: Option<&Path>,
+    mut load: Vec<std::path::PathBuf>,
+    release: bool,
+) -> Result<Loaded, i32> {
+    use crate::package;
+    let Some(file) = file else {
+        let mut timings = package::Timings::new();
+        let (project, lock) = package::open(shell, &mut timings)?;
+        let compiled = package::check(shell, project, lock, true, &mut timings)?;
+        let (program, sources, main, project, lock) = package::link(shell, compiled, &mut timings)?;
+        let profile = if release {
+            weir_pkg::native::Profile::Release
+        } else {
+            weir_pkg::native::Profile::Debug
+        };
+        let native = package::native(shell, &project, profile, &mut timings)?;
+        if let Some(lib) = package::native_shared(shell, &project, &native, &mut timings)? {
+            load.push(lib);
+        }
+        drop(lock);
+        package::finished(shell, "compiling; running", &timings);
+        return Ok(Loaded {
+            program,
+            sources,
+            main,
+            load,
+        });
+    };
+    let input = Input::load(shell, file)?;
+    let program = check::front_end(shell, &input)?;
+    Ok(Loaded {
+        program,
+        sources: input.sources,
+        main: input.file,
+        load,
+    })
+}

@@ -9,14 +9,13 @@ use weir_compiler::codegen::{self, Options};
 use weir_compiler::diag::Diagnostic;
 use weir_compiler::interp::{Config, RunError};
 
-use super::check::front_end;
-use super::{on_big_stack, Input, FAILURE};
+use super::{on_big_stack, FAILURE};
 use crate::shell::Shell;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source file.
-    pub file: PathBuf,
+    /// The source file (default: the package around the current folder, see `weir.pkg`).
+    pub file: Option<PathBuf>,
     /// A shared library to load before resolving `extern "C"` symbols (repeatable).
     #[arg(long = "load", value_name = "LIB")]
     pub load: Vec<PathBuf>,
@@ -30,36 +29,38 @@ pub struct Args {
 
 pub fn run(shell: Shell, args: Args) -> i32 {
     on_big_stack(move || {
-        let input = match Input::load(&shell, &args.file) {
-            Ok(input) => input,
-            Err(code) => return code,
-        };
-        let program = match front_end(&shell, &input) {
-            Ok(program) => program,
-            Err(code) => return code,
-        };
+        let loaded =
+            match super::load_program(&shell, args.file.as_deref(), args.load, args.release) {
+                Ok(loaded) => loaded,
+                Err(code) => return code,
+            };
+        let super::Loaded {
+            program,
+            sources,
+            main,
+            load,
+            ..
+        } = loaded;
         let config = Config {
             args: args.args,
-            load: args.load,
+            load,
             max_stack: 0,
         };
         let opts = Options {
             opt_speed: args.release,
             verify: false,
         };
-        match codegen::run_jit(&program, &input.sources, &opts, &config) {
+        match codegen::run_jit(&program, &sources, &opts, &config) {
             Ok(status) => status,
             Err(RunError::Runtime { message, span }) => {
-                shell.runtime_error(&input.sources, span, &message);
+                shell.runtime_error(&sources, span, &message);
                 FAILURE
             }
             Err(RunError::Link { message, span }) => {
                 match span {
-                    Some(span) => shell.diagnostic(
-                        &input.sources,
-                        input.file,
-                        &Diagnostic::error(span, message),
-                    ),
+                    Some(span) => {
+                        shell.diagnostic(&sources, main, &Diagnostic::error(span, message))
+                    }
                     None => shell.error(&message),
                 }
                 FAILURE

@@ -7,24 +7,11 @@ use super::{Checker, Class, FIXUP_BASE};
 use crate::diag::Diagnostic;
 use crate::module::{CheckedModule, Interface};
 use crate::span::{FileId, Span};
-use crate::tir::{Builtin, Callee, Func, Global, Lit, Program, TExpr, TExprKind, TPattern};
+use crate::tir::{Builtin, Callee, Func, Global, Lit, TExpr, TExprKind, TPattern};
 use crate::types::{AdtKind, FloatTy, Type};
 
 impl Checker {
-    pub(super) fn finish(&mut self) -> Option<Program> {
-        let (funcs, globals) = self.finish_items();
-        let main = self.main?;
-        Some(Program {
-            adts: self.adts.clone(),
-            funcs,
-            globals,
-            externs: self.externs.iter().map(|e| e.decl.clone()).collect(),
-            main,
-        })
-    }
-
-    /// Like [`Checker::finish`] for one module of a package: its own definitions and its
-    /// interface.
+    /// The end of checking a module: its own definitions and its interface.
     pub(super) fn finish_module(&mut self, file: FileId) -> (CheckedModule, Interface) {
         let (funcs, globals) = self.finish_items();
         let public = std::mem::take(&mut self.public);

@@ -50,30 +50,30 @@ pub struct CheckOptions {
     pub require_main: bool,
 }
 
-/// Checks a single-file program (the prelude is implicit).
-pub fn check_program(module: &Module) -> (Option<Program>, Vec<Diagnostic>) {
-    check_module(module, CheckOptions { require_main: true })
+/// Checks a single-file program (the prelude is implicit) in `file`.
+pub fn check_program(module: &Module, file: FileId) -> (Option<Program>, Vec<Diagnostic>) {
+    check_module(module, file, CheckOptions { require_main: true })
 }
 
-/// Checks a module; `Program` is `None` when there are errors or no `main`.
-pub fn check_module(module: &Module, opts: CheckOptions) -> (Option<Program>, Vec<Diagnostic>) {
-    let mut ck = Checker::new();
-    ck.require_main = opts.require_main;
-    ck.collect(module);
-    ck.check_bodies(module);
-    let program = ck.finish();
-    let mut diags = ck.diags;
-    diags.sort_by_key(|d| {
-        d.primary_span()
-            .map(|s| (s.file, s.start))
-            .unwrap_or_default()
-    });
-    let program = if diags.iter().any(Diagnostic::is_error) {
-        None
-    } else {
-        program
-    };
-    (program, diags)
+/// Checks a single-file program: one module named `""` without imports, linked on its own.
+/// `Program` is `None` when there are errors or no `main`.
+pub fn check_module(
+    module: &Module,
+    file: FileId,
+    opts: CheckOptions,
+) -> (Option<Program>, Vec<Diagnostic>) {
+    let res = check_module_in(module, "", file, &HashMap::new(), opts);
+    let program =
+        res.module
+            .filter(|m| m.main.is_some())
+            .map(|m| match crate::link::link(vec![m], "") {
+                Ok(p) => p,
+                Err(e) => panic!(
+                    "internal error: linking a single-file program: {}",
+                    e.message
+                ),
+            });
+    (program, res.diagnostics)
 }
 
 /// What checking one module of a package yields.

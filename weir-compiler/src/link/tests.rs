@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{link, LinkError};
 use crate::interp::{self, Config, RunError};
-use crate::module::{CheckedModule, ItemKey};
+use crate::module::{CheckedModule, ItemKey, PRELUDE};
 use crate::span::{FileId, Span};
 use crate::tir::*;
 use crate::types::*;
@@ -282,7 +282,7 @@ fn items_of_an_imported_module_are_relocated() {
     let mut b = module("b", 2);
     b.imports = vec!["a".to_string()];
     // Local ids: 0 = b's Shape, 1 = Option, 2 = a's Point.
-    b.adt_keys = keys(&[("b", 0), ("", 0), ("a", 0)]);
+    b.adt_keys = keys(&[("b", 0), (PRELUDE, 0), ("a", 0)]);
     b.own_adts = vec![sum_def(
         "Shape",
         vec![("Circle", vec![I64]), ("Dot", vec![])],
@@ -662,13 +662,13 @@ fn a_key_without_a_definition_is_an_internal_error() {
         "internal error: module `b` refers to function #0 of module `zz`, which is not linked"
     );
 
-    // A data type key of the prelude beyond its three types, with no module "" linked.
+    // A data type key of the prelude beyond its three types.
     let mut b = module_b_calling(keys(&[("b", 0), ("a", 0)]), 1);
-    b.adt_keys = keys(&[("", 3)]);
+    b.adt_keys = keys(&[(PRELUDE, 3)]);
     let e = link_err(vec![module_a_helper(), b], "b");
     assert_eq!(
         e.message,
-        "internal error: module `b` refers to data type #3 of module ``, which is not linked"
+        "internal error: module `b` refers to data type #3 of module `#prelude`, which is not linked"
     );
 }
 
@@ -838,7 +838,7 @@ fn a_lambda_shared_by_two_expressions_stays_shared() {
 }
 
 /// The parts of a single-file program (module `""`) whose local ids are the program's:
-/// `(defstruct Point ...)` (key `("", 3)`), `(extern "C" labs ...)`, `(defglobal origin ...)`,
+/// `(defstruct Point ...)` (key `("", 0)`), `(extern "C" labs ...)`, `(defglobal origin ...)`,
 /// `(defn norm1 ...)`, `(defn main ...)`. Every span is in [`STALE`].
 fn single_file_parts() -> (Vec<AdtDef>, Vec<Func>, Vec<Global>, Vec<ExternDecl>) {
     let point = struct_def("Point", vec![("x", I64), ("y", I64)]);
@@ -888,7 +888,7 @@ fn a_single_unnamed_module_links_to_the_same_program() {
     let (adts, funcs, globals, externs) = single_file_parts();
     // The module's file is the one its spans already have, so nothing may change.
     let mut m = module("", STALE.0);
-    m.adt_keys = keys(&[("", 0), ("", 1), ("", 2), ("", 3)]);
+    m.adt_keys = keys(&[(PRELUDE, 0), (PRELUDE, 1), (PRELUDE, 2), ("", 0)]);
     m.func_keys = keys(&[("", 0), ("", 1)]);
     m.global_keys = keys(&[("", 0)]);
     m.extern_keys = keys(&[("", 0)]);
