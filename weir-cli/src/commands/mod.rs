@@ -11,13 +11,16 @@
 
 pub mod build;
 pub mod check;
+pub mod clean;
 pub mod expand;
 pub mod interp;
+pub mod new;
 pub mod parse;
 pub mod run;
+pub mod tree;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use weir_compiler::span::{FileId, SourceMap};
 
@@ -89,4 +92,56 @@ pub fn print_stdout(shell: &Shell, text: &str) -> i32 {
 /// Runs `f` on the big-stack thread.
 pub fn on_big_stack(f: impl FnOnce() -> i32 + Send + 'static) -> i32 {
     weir_compiler::with_stack(weir_compiler::BIG_STACK, f)
+}
+
+/// A cargo-style status line on stderr: the verb right-aligned in 12 columns, then `message`
+/// (`     Created library package `foo``).
+pub fn status(shell: Shell, verb: &str, message: &str) {
+    shell.raw_line(&format!("{verb:>12} {message}"));
+}
+
+/// The root manifest of a package command: `manifest_path` when given (a folder means its
+/// `weir.pkg`), else `weir.pkg` in the current folder or the nearest parent that has one.
+/// Failures are reported on the shell.
+pub fn find_root_manifest(shell: &Shell, manifest_path: Option<&Path>) -> Result<PathBuf, i32> {
+    if let Some(path) = manifest_path {
+        let path = if path.is_dir() {
+            path.join(weir_pkg::manifest::MANIFEST_NAME)
+        } else {
+            path.to_path_buf()
+        };
+        if !path.is_file() {
+            shell.error(&format!("manifest `{}` does not exist", path.display()));
+            return Err(FAILURE);
+        }
+        return Ok(path);
+    }
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            shell.error(&format!("cannot read the current folder: {e}"));
+            return Err(FAILURE);
+        }
+    };
+    match weir_pkg::graph::find_manifest(&cwd) {
+        Some(path) => Ok(path),
+        None => {
+            shell.error(&format!(
+                "could not find `{}` in `{}` or any parent folder",
+                weir_pkg::manifest::MANIFEST_NAME,
+                cwd.display()
+            ));
+            Err(FAILURE)
+        }
+    }
+}
+
+/// `path` as messages show it: relative to the current folder when it lies below it
+/// (`weir_pkg::fsutil::display_path`), without a leading `./`.
+pub fn shown_path(path: &Path) -> PathBuf {
+    let path = weir_pkg::fsutil::display_path(path);
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
 }
