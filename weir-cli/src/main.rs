@@ -31,6 +31,10 @@ Examples:
   weir check hello.weir                type-check only (silent on success)
   weir expand hello.weir               show the program after -> / ->> / cond expansion
   weir parse hello.weir                show the parsed syntax tree
+  weir new hello                       create a package `hello` (--lib, --template c-lib, gl-app)
+  weir init                            make the current folder a package
+  weir tree                            show the package's dependency tree
+  weir clean                           remove the package's build folder `target/`
 
 The language reference is language.md in the specification (see README.md).";
 
@@ -106,6 +110,19 @@ enum Command {
     Expand(commands::expand::Args),
     /// Print the parsed syntax tree of a program
     Parse(commands::parse::Args),
+    /// Create a package in a new folder from a template
+    #[command(
+        after_help = "Examples:\n  weir new hello\n  weir new geometry --lib\n  \
+            weir new fast-math --template c-lib\n  weir new game --template gl-app --path games/game"
+    )]
+    New(commands::new::NewArgs),
+    /// Make the current folder a package (never overwrites a file)
+    #[command(after_help = "Examples:\n  weir init\n  weir init --lib --name geometry")]
+    Init(commands::new::InitArgs),
+    /// Print the package's dependency tree
+    Tree(commands::tree::Args),
+    /// Remove the package's build folder `target/`
+    Clean(commands::clean::Args),
 }
 
 fn main() {
@@ -119,6 +136,10 @@ fn main() {
         Command::Check(args) => commands::check::run(shell, args),
         Command::Expand(args) => commands::expand::run(shell, args),
         Command::Parse(args) => commands::parse::run(shell, args),
+        Command::New(args) => commands::new::run_new(shell, args),
+        Command::Init(args) => commands::new::run_init(shell, args),
+        Command::Tree(args) => commands::tree::run(shell, args),
+        Command::Clean(args) => commands::clean::run(shell, args),
     })
     .unwrap_or(commands::INTERNAL_ERROR);
     std::process::exit(status);

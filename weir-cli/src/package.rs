@@ -73,18 +73,11 @@ pub struct Compiled {
 
 /// The root manifest: `weir.pkg` in the current folder or a parent.
 pub fn find_manifest(shell: &Shell) -> Result<PathBuf, i32> {
-    let cwd = std::env::current_dir().map_err(|e| {
-        shell.error(&format!("cannot read the current folder: {e}"));
-        FAILURE
-    })?;
-    weir_pkg::graph::find_manifest(&cwd).ok_or_else(|| {
-        shell.error(&format!(
-            "could not find `weir.pkg` in `{}` or any parent folder\n\
-             note: give a file (`weir run hello.weir`) or create a package with `weir new NAME`",
-            cwd.display()
-        ));
-        FAILURE
-    })
+    crate::commands::find_root_manifest(
+        shell,
+        None,
+        Some("give a file (`weir run hello.weir`) or create a package with `weir new NAME`"),
+    )
 }
 
 pub fn report_pkg(shell: &Shell, e: &PkgError) -> i32 {

@@ -81,14 +81,21 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
     };
     let root = project.graph.package(project.graph.root).manifest.clone();
     if project.main_module.is_none() {
-        // A library: checking it is the whole build.
-        return match package::check(shell, project, lock, false, &mut timings) {
-            Ok(_) => {
-                package::finished(shell, &format!("library `{}` checked", root.name), &timings);
-                0
-            }
-            Err(code) => code,
+        // A library: checking it and compiling its C code is the whole build.
+        let compiled = match package::check(shell, project, lock, false, &mut timings) {
+            Ok(c) => c,
+            Err(code) => return code,
         };
+        let profile = if args.release {
+            weir_pkg::native::Profile::Release
+        } else {
+            weir_pkg::native::Profile::Debug
+        };
+        if let Err(code) = package::native(shell, &compiled.project, profile, &mut timings) {
+            return code;
+        }
+        package::finished(shell, &format!("library `{}`", root.name), &timings);
+        return 0;
     }
     let dir = package::profile_dir(&project, args.release);
     let output = args.output.clone().unwrap_or_else(|| dir.join(&root.name));

@@ -11,13 +11,16 @@
 
 pub mod build;
 pub mod check;
+pub mod clean;
 pub mod expand;
 pub mod interp;
+pub mod new;
 pub mod parse;
 pub mod run;
+pub mod tree;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use weir_compiler::span::{FileId, SourceMap};
 
@@ -142,4 +145,64 @@ pub fn load_program(
         main: input.file,
         load,
     })
+}
+
+/// A cargo-style status line on stderr: the verb right-aligned in 12 columns, then `message`
+/// (`     Created library package `foo``).
+pub fn status(shell: Shell, verb: &str, message: &str) {
+    shell.status(verb, message);
+}
+
+/// The root manifest of a package command: `manifest_path` when given (a folder means its
+/// `weir.pkg`), else `weir.pkg` in the current folder or the nearest parent that has one.
+/// Failures are reported on the shell (with `note` when no manifest is found).
+pub fn find_root_manifest(
+    shell: &Shell,
+    manifest_path: Option<&Path>,
+    note: Option<&str>,
+) -> Result<PathBuf, i32> {
+    if let Some(path) = manifest_path {
+        let path = if path.is_dir() {
+            path.join(weir_pkg::manifest::MANIFEST_NAME)
+        } else {
+            path.to_path_buf()
+        };
+        if !path.is_file() {
+            shell.error(&format!("manifest `{}` does not exist", path.display()));
+            return Err(FAILURE);
+        }
+        return Ok(path);
+    }
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            shell.error(&format!("cannot read the current folder: {e}"));
+            return Err(FAILURE);
+        }
+    };
+    match weir_pkg::graph::find_manifest(&cwd) {
+        Some(path) => Ok(path),
+        None => {
+            let mut message = format!(
+                "could not find `{}` in `{}` or any parent folder",
+                weir_pkg::manifest::MANIFEST_NAME,
+                cwd.display()
+            );
+            if let Some(note) = note {
+                message.push_str(&format!("\nnote: {note}"));
+            }
+            shell.error(&message);
+            Err(FAILURE)
+        }
+    }
+}
+
+/// `path` as messages show it: relative to the current folder when it lies below it
+/// (`weir_pkg::fsutil::display_path`), without a leading `./`.
+pub fn shown_path(path: &Path) -> PathBuf {
+    let path = weir_pkg::fsutil::display_path(path);
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
 }
