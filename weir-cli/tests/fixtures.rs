@@ -74,17 +74,83 @@ fn spec_examples() {
     let dir = spec_examples_dir();
     let mut report = Report::new("spec examples");
     let programs = discover(&dir, &["out"], &mut report);
-    if dir.join("modules").is_dir() {
-        // Not silent: the package example needs package mode (`weir interp` without a file).
-        eprintln!(
-            "NOTE: {} is a package example; it is not run until package mode exists",
-            dir.join("modules").display()
-        );
-    }
     run_pass_like(&programs, &mut report, |p| {
         Expected::file(&p.sibling("out"))
     });
+    run_package_examples(&dir, &mut report);
     report.finish();
+}
+
+/// The package examples (`NAME/` with a `weir.pkg`, expected output `NAME.out`): copied to a
+/// scratch folder (the spec folder stays untouched), then run without a file argument on every
+/// path: `weir interp`, `weir run`, `weir build` and the executable `target/debug/PKG`.
+fn run_package_examples(dir: &Path, report: &mut Report) {
+    let mut folders: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("weir.pkg").is_file())
+        .collect();
+    folders.sort();
+    for folder in folders {
+        let name = folder.file_name().unwrap().to_string_lossy().to_string();
+        if !name.contains(&std::env::var("WEIR_TEST_FILTER").unwrap_or_default()) {
+            continue;
+        }
+        let expected = Expected::file(&dir.join(format!("{name}.out")));
+        let work = scratch_dir().join(format!("package-{name}"));
+        let _ = fs::remove_dir_all(&work);
+        copy_tree(&folder, &work);
+        let manifest = fs::read_to_string(work.join("weir.pkg")).unwrap();
+        let pkg = manifest
+            .split("(name \"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the example's manifest names the package")
+            .to_string();
+        let weir = env!("CARGO_BIN_EXE_weir").to_string();
+        let exe = work.join("target/debug").join(&pkg);
+        let paths: [(&str, Vec<Vec<String>>); 3] = [
+            ("interp", vec![vec![weir.clone(), "interp".into()]]),
+            ("run", vec![vec![weir.clone(), "run".into()]]),
+            (
+                "build",
+                vec![
+                    vec![weir.clone(), "build".into(), "-q".into()],
+                    vec![exe.display().to_string()],
+                ],
+            ),
+        ];
+        for (path, commands) in paths {
+            let label = format!("{name}/ [{path}]");
+            let mut last = None;
+            for argv in &commands {
+                let obs = run_command(argv, &work);
+                let ok = obs.status == Some(0) && obs.note.is_none();
+                last = Some(obs);
+                if !ok {
+                    break;
+                }
+            }
+            let obs = last.expect("every path has a command");
+            report.status(&label, 0, &obs);
+            report.compare(&label, "stdout", &expected, &obs.stdout, &obs);
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&entry.path(), &target);
+            }
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 #[test]

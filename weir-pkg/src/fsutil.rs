@@ -287,7 +287,16 @@ impl FileStamp {
 /// unchanged. The current folder itself is shown as `.`.
 pub fn display_path(path: &Path) -> PathBuf {
     if !path.is_absolute() {
-        return path.to_path_buf();
+        // `./src/x.weir` reads better as `src/x.weir`.
+        let clean: PathBuf = path
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        return if clean.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            clean
+        };
     }
     let Ok(cwd) = std::env::current_dir() else {
         return path.to_path_buf();
