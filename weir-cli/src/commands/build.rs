@@ -190,9 +190,45 @@ fn compile_and_link_timed(
     libs: &[String],
     timings: &mut package::Timings,
 ) -> i32 {
-    timings.time("codegen+link", || {
-        compile_and_link(shell, program, sources, main, output, args, objects, libs)
-    })
+    let opts = Options {
+        opt_speed: args.release,
+        verify: false,
+    };
+    let object = match timings.time("codegen", || {
+        codegen::compile_object(program, sources, &opts)
+    }) {
+        Ok(bytes) => bytes,
+        Err(e) => return codegen_failed(shell, sources, main, e),
+    };
+    match timings.time("cc", || link(&object, output, objects, libs, &args.cc_args)) {
+        Ok(()) => 0,
+        Err(message) => {
+            shell.error(&message);
+            FAILURE
+        }
+    }
+}
+
+/// Reports a code generation failure (status 1 for what the user can change).
+fn codegen_failed(
+    shell: &Shell,
+    sources: &weir_compiler::span::SourceMap,
+    main: weir_compiler::span::FileId,
+    e: codegen::CodegenError,
+) -> i32 {
+    match e {
+        codegen::CodegenError::Unsupported { message, span } => {
+            shell.diagnostic(
+                sources,
+                main,
+                &weir_compiler::diag::Diagnostic::error(span, message),
+            );
+            FAILURE
+        }
+        codegen::CodegenError::Internal(e) => {
+            panic!("internal error: code generation failed: {e}")
+        }
+    }
 }
 
 /// Generates the object file and links it with the runtime, `objects` and `libs`.
@@ -213,17 +249,7 @@ fn compile_and_link(
     };
     let object = match codegen::compile_object(program, sources, &opts) {
         Ok(bytes) => bytes,
-        Err(codegen::CodegenError::Unsupported { message, span }) => {
-            shell.diagnostic(
-                sources,
-                main,
-                &weir_compiler::diag::Diagnostic::error(span, message),
-            );
-            return FAILURE;
-        }
-        Err(codegen::CodegenError::Internal(e)) => {
-            panic!("internal error: code generation failed: {e}")
-        }
+        Err(e) => return codegen_failed(shell, sources, main, e),
     };
     match link(&object, output, objects, libs, &args.cc_args) {
         Ok(()) => 0,

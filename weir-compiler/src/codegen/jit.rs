@@ -36,9 +36,12 @@ pub(crate) fn native_isa(
     )?;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
-    if opts.verify {
-        set(&mut flags, "enable_verifier", "true")?;
-    }
+    // Cranelift verifies every function by default; that is for tests (`opts.verify`).
+    set(
+        &mut flags,
+        "enable_verifier",
+        if opts.verify { "true" } else { "false" },
+    )?;
     let isa_builder = cranelift_native::builder().map_err(|e| e.to_string())?;
     isa_builder
         .finish(settings::Flags::new(flags))

@@ -2,8 +2,9 @@
 //! the per-function translator ([`Fx`]: builder, locals, root slots, prologue and epilogue).
 //!
 //! Invariants:
-//! - One `FunctionBuilderContext` and one `Context` are reused for every function; the context is
-//!   cleared after each `define_function`.
+//! - One `FunctionBuilderContext` and one `Context` are reused for translating every function;
+//!   translated functions are compiled by Cranelift in parallel batches (`compile_pending`) and
+//!   defined in translation order.
 //! - Functions are declared when first referenced and defined when their job leaves the queue;
 //!   [`compile_program`] returns only when the queue is empty, so every declared Weir function is
 //!   defined.
@@ -150,6 +151,8 @@ pub(crate) struct State<'p, M: Module> {
     rt_colocated: bool,
     /// The first construct found that compiled code does not support (message, span).
     unsupported: Option<(String, Span)>,
+    /// Translated functions waiting for Cranelift (see [`State::compile_pending`]).
+    pending: Vec<(ClFuncId, ir::Function, String)>,
 }
 
 /// libm functions used for builtins (resolved like externs).
@@ -190,6 +193,7 @@ pub(crate) fn compile_program<M: Module>(
         n_funcs: 0,
         rt_colocated,
         unsupported: None,
+        pending: Vec::new(),
     };
     let mut ctx = st.module.make_context();
     let mut fctx = FunctionBuilderContext::new();
@@ -218,6 +222,7 @@ pub(crate) fn compile_program<M: Module>(
     while let Some(job) = st.queue.pop_front() {
         st.translate_job(job, &mut ctx, &mut fctx, opts)?;
     }
+    st.compile_pending()?;
     if let Some((message, span)) = st.unsupported.take() {
         return Err(super::CodegenError::Unsupported { message, span });
     }
@@ -751,26 +756,79 @@ impl<'p, M: Module> State<'p, M> {
                 ctx.func.display()
             );
         }
-        ctx.set_disasm(dump.asm);
-        self.module.define_function(id, ctx).map_err(|e| {
-            format!(
-                "cannot compile the function at {}: {e:?}\n{}",
-                self.loc_string(span),
-                ctx.func.display()
-            )
-        })?;
-        if dump.asm {
-            if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
-                eprintln!(
-                    "; {} ({}): machine code\n{code}",
-                    job_name(prog, &job),
-                    self.loc_string(span)
-                );
-            }
-        }
+        // Cranelift's own work (legalisation, register allocation, emission) happens later, for
+        // many functions at once and on every core (`compile_pending`).
+        let header = format!("{} ({})", job_name(prog, &job), self.loc_string(span));
+        let func = std::mem::replace(&mut ctx.func, ir::Function::new());
+        self.pending.push((id, func, header));
         self.module.clear_context(ctx);
+        if self.pending.len() >= PENDING_BATCH {
+            self.compile_pending()?;
+        }
         Ok(())
     }
+
+    /// Compiles the translated functions waiting in `pending` in parallel and defines them in
+    /// the module (in translation order, so the output does not depend on scheduling).
+    pub fn compile_pending(&mut self) -> Result<(), String> {
+        use rayon::prelude::*;
+        let pending = std::mem::take(&mut self.pending);
+        let asm = Dump::get().asm;
+        let isa = self.module.isa();
+        let compiled: Vec<Result<CompiledFn, String>> = pending
+            .into_par_iter()
+            .map(|(id, func, header)| {
+                let mut ctx = Context::for_function(func);
+                ctx.set_disasm(asm);
+                let mut plane = cranelift_codegen::control::ControlPlane::default();
+                if let Err(e) = ctx.compile(isa, &mut plane) {
+                    return Err(format!(
+                        "cannot compile {header}: {:?}\n{}",
+                        e.inner,
+                        e.func.display()
+                    ));
+                }
+                let code = ctx
+                    .compiled_code()
+                    .expect("compiled code after a successful compile");
+                let relocs = (code.buffer.relocs().iter())
+                    .map(|r| cranelift_module::ModuleReloc::from_mach_reloc(r, &ctx.func, id))
+                    .collect();
+                Ok(CompiledFn {
+                    id,
+                    alignment: code.buffer.alignment as u64,
+                    bytes: code.code_buffer().to_vec(),
+                    relocs,
+                    asm: asm.then(|| code.vcode.clone()).flatten(),
+                    header,
+                })
+            })
+            .collect();
+        for c in compiled {
+            let c = c?;
+            if let Some(code) = &c.asm {
+                eprintln!("; {}: machine code\n{code}", c.header);
+            }
+            self.module
+                .define_function_bytes(c.id, c.alignment, &c.bytes, &c.relocs)
+                .map_err(|e| format!("cannot define {}: {e:?}", c.header))?;
+        }
+        Ok(())
+    }
+}
+
+/// Functions translated but not yet compiled by Cranelift: compiled in parallel batches of this
+/// size (bounded memory, all cores busy).
+const PENDING_BATCH: usize = 512;
+
+/// One function's machine code, ready to be defined in the module.
+struct CompiledFn {
+    id: ClFuncId,
+    alignment: u64,
+    bytes: Vec<u8>,
+    relocs: Vec<cranelift_module::ModuleReloc>,
+    asm: Option<String>,
+    header: String,
 }
 
 /// Debugging aid: `WEIR_DUMP=clif` prints the Cranelift IR of every compiled function to stderr
