@@ -622,6 +622,9 @@ struct Example {
     stem: String,
     args: Vec<String>,
     expected: Vec<u8>,
+    /// For run-fail programs: the expected exit status and stderr (`NAME.stderr`, or
+    /// `NAME.PATH.stderr` for one path), checked as well as stdout.
+    failure: Option<(i32, PathBuf)>,
 }
 
 /// Every run-pass program and spec example. A program with a `NAME.stress-args` file runs with
@@ -667,23 +670,66 @@ fn stress_examples() -> Vec<Example> {
                 stem,
                 args,
                 expected,
+                failure: None,
             });
         }
     }
-    assert!(out.len() > 50, "only {} programs found", out.len());
+    // Runtime errors must come out the same under stress too.
+    let dir = root.join("tests/run-fail");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "weir"))
+        .collect();
+    files.sort();
+    for file in files {
+        let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+        let read = |ext: &str| fs::read(dir.join(format!("{stem}.{ext}")));
+        let status: i32 = String::from_utf8(read("status").expect("run-fail status"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let args = fs::read_to_string(dir.join(format!("{stem}.args")))
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        out.push(Example {
+            dir: dir.clone(),
+            stem: stem.clone(),
+            args,
+            expected: read("stdout").unwrap_or_default(),
+            failure: Some((status, dir.join(format!("{stem}.stderr")))),
+            file,
+        });
+    }
+    assert!(out.len() > 75, "only {} programs found", out.len());
     out
 }
 
-/// A failure report unless the output is the expected one.
-fn check_output(ex: &Example, how: &str, out: &std::process::Output) -> Option<String> {
-    (out.stdout != ex.expected).then(|| {
-        format!(
-            "{} ({how}): status {:?}\n{}",
+/// A failure report unless the output (and, for a run-fail program, the status and stderr) is
+/// the expected one. `path` is the fixture path name (`run` or `build`) for per-path stderr.
+fn check_output(ex: &Example, how: &str, path: &str, out: &std::process::Output) -> Option<String> {
+    let report = |what: &str| {
+        Some(format!(
+            "{} ({how}): {what}; status {:?}\n{}",
             ex.file.display(),
             out.status.code(),
             String::from_utf8_lossy(&out.stderr)
-        )
-    })
+        ))
+    };
+    if out.stdout != ex.expected {
+        return report("stdout differs");
+    }
+    if let Some((status, stderr)) = &ex.failure {
+        let per_path = stderr.with_extension(format!("{path}.stderr"));
+        let expected = fs::read(&per_path)
+            .or_else(|_| fs::read(stderr))
+            .unwrap_or_default();
+        if out.status.code() != Some(*status) || out.stderr != expected {
+            return report("status or stderr differs");
+        }
+    }
+    None
 }
 
 /// Every run-pass program and spec example (see [`stress_examples`]) under the JIT with a
@@ -702,7 +748,7 @@ fn jit_programs_survive_gc_stress() {
             .args(&ex.args)
             .output()
             .unwrap();
-        failures.extend(check_output(&ex, "jit", &out));
+        failures.extend(check_output(&ex, "jit", "run", &out));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -746,7 +792,7 @@ fn aot_programs_survive_gc_stress() {
                             .args(&ex.args)
                             .output()
                             .unwrap();
-                        failures.extend(check_output(ex, "aot", &out));
+                        failures.extend(check_output(ex, "aot", "build", &out));
                     }
                     failures
                 })
