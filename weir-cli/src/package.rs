@@ -85,12 +85,47 @@ pub fn report_pkg(shell: &Shell, e: &PkgError) -> i32 {
     FAILURE
 }
 
+/// A progress bar on stderr when it is a terminal (hidden otherwise): `VERB [=====>    ] 3/20 WHAT`.
+pub fn progress_bar(shell: &Shell, verb: &str, total: u64, what: &str) -> indicatif::ProgressBar {
+    if !shell.progress() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{prefix:>12.cyan.bold}} [{{bar:30}}] {{pos}}/{{len}} {what}"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(verb.to_string());
+    bar
+}
+
+/// A spinner on stderr when it is a terminal (hidden otherwise): `VERB MESSAGE`.
+pub fn spinner(shell: &Shell, verb: &str, message: &str) -> indicatif::ProgressBar {
+    if !shell.progress() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template("{prefix:>12.cyan.bold} {spinner} {msg}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.set_prefix(verb.to_string());
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    bar
+}
+
 /// Loads the package graph and its modules, and locks `target/`.
 pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), i32> {
     let manifest = find_manifest(shell)?;
-    let project = timings
-        .time("resolve", || load_project(&manifest))
-        .map_err(|e| report_pkg(shell, &e))?;
+    let spin = spinner(shell, "Resolving", "dependencies");
+    let project = timings.time("resolve", || load_project(&manifest));
+    spin.finish_and_clear();
+    let project = project.map_err(|e| report_pkg(shell, &e))?;
     let lock = DirLock::acquire(&project.target, || {
         shell.status("Blocking", "waiting for file lock on build folder");
     })
@@ -143,7 +178,12 @@ pub fn check(
             }
         }
     };
-    let result = timings.time("check", || project.check(require_main, &mut report));
+    let bar = progress_bar(shell, "Checking", project.modules.len() as u64, "modules");
+    let progress = |done: usize, _total: usize| bar.set_position(done as u64);
+    let result = timings.time("check", || {
+        project.check_with_progress(require_main, &mut report, &progress)
+    });
+    bar.finish_and_clear();
     match result {
         Ok(checked) => {
             if !checked.diagnostics.is_empty() {
@@ -236,8 +276,10 @@ pub fn native(
             };
             if !spec.sources.is_empty() {
                 let dir = project.target.join("native").join(&m.name);
-                let objs = native::compile_objects(&spec, &dir, profile)
-                    .map_err(|e| report_pkg(shell, &e))?;
+                let spin = spinner(shell, "Compiling", &format!("{} (C)", m.name));
+                let objs = native::compile_objects(&spec, &dir, profile);
+                spin.finish_and_clear();
+                let objs = objs.map_err(|e| report_pkg(shell, &e))?;
                 if objs.compiled > 0 {
                     shell.status(
                         "Compiling",

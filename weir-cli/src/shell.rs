@@ -30,6 +30,8 @@ pub struct Shell {
     verbose: bool,
     quiet: bool,
     timings: bool,
+    /// stderr is a terminal: progress bars may be drawn.
+    tty: bool,
 }
 
 impl Shell {
@@ -47,7 +49,14 @@ impl Shell {
             verbose: false,
             quiet: false,
             timings: false,
+            tty: std::io::stderr().is_terminal(),
         }
+    }
+
+    /// Whether to draw progress bars: stderr is a terminal and `-q` was not given (piped output
+    /// gets the plain status lines only).
+    pub fn progress(&self) -> bool {
+        self.tty && !self.quiet
     }
 
     /// `-v`, `-q` and `--timings`.

@@ -146,8 +146,19 @@ impl Project {
         require_main: bool,
         report: &mut dyn FnMut(Event),
     ) -> Result<Checked, Failure> {
+        self.check_with_progress(require_main, report, &|_, _| {})
+    }
+
+    /// [`Project::check`], calling `progress(done, total)` as modules are finished (from the
+    /// calling thread, between waves).
+    pub fn check_with_progress(
+        &self,
+        require_main: bool,
+        report: &mut dyn FnMut(Event),
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Checked, Failure> {
         let mut events = Vec::new();
-        let res = pool().install(|| self.check_in_pool(require_main, &mut events));
+        let res = pool().install(|| self.check_in_pool(require_main, &mut events, progress));
         for (i, reason) in events {
             let module = self.modules[i].name.as_str();
             match reason {
@@ -162,6 +173,7 @@ impl Project {
         &self,
         require_main: bool,
         events: &mut Vec<(usize, Option<String>)>,
+        progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Checked, Failure> {
         use rayon::prelude::*;
         let cache = Cache::new(&self.target);
@@ -282,8 +294,10 @@ impl Project {
         let mut status: Vec<Option<Result<(), String>>> = vec![None; n];
         let mut failed = vec![false; n];
         let mut units: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
+        let mut finished = 0;
         for l in 0..levels {
             let wave: Vec<usize> = (0..n).filter(|&i| level[i] == l).collect();
+            finished += wave.len();
             let mut jobs = Vec::new();
             for &i in &wave {
                 if closure[i].iter().any(|&j| failed[j]) {
@@ -331,6 +345,7 @@ impl Project {
                     None => failed[o.index] = true,
                 }
             }
+            progress(finished, n);
         }
         for (i, s) in status.into_iter().enumerate() {
             if let Some(s) = s {

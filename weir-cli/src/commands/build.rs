@@ -194,13 +194,21 @@ fn compile_and_link_timed(
         opt_speed: args.release,
         verify: false,
     };
-    let object = match timings.time("codegen", || {
+    let spin = package::spinner(shell, "Building", "machine code (Cranelift)");
+    let object = timings.time("codegen", || {
         codegen::compile_object(program, sources, &opts)
-    }) {
+    });
+    spin.set_message("linking (cc)");
+    let object = match object {
         Ok(bytes) => bytes,
-        Err(e) => return codegen_failed(shell, sources, main, e),
+        Err(e) => {
+            spin.finish_and_clear();
+            return codegen_failed(shell, sources, main, e);
+        }
     };
-    match timings.time("cc", || link(&object, output, objects, libs, &args.cc_args)) {
+    let linked = timings.time("cc", || link(&object, output, objects, libs, &args.cc_args));
+    spin.finish_and_clear();
+    match linked {
         Ok(()) => 0,
         Err(message) => {
             shell.error(&message);
