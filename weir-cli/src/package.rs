@@ -48,6 +48,11 @@ impl Timings {
         r
     }
 
+    /// Time since [`Timings::new`].
+    pub fn elapsed(&self) -> std::time::Duration {
+        self.start.map(|s| s.elapsed()).unwrap_or_default()
+    }
+
     /// `resolve 3 ms, check 120 ms, ..., total 400 ms`.
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = (self.phases.iter())
@@ -340,7 +345,10 @@ pub fn profile_dir(project: &Project, release: bool) -> PathBuf {
 
 /// Prints `Finished ...` with the elapsed time.
 pub fn finished(shell: &Shell, what: &str, timings: &Timings) {
-    shell.status("Finished", what);
+    shell.status(
+        "Finished",
+        &format!("{what} in {:.2}s", timings.elapsed().as_secs_f64()),
+    );
     if shell.timings() {
         shell.raw_line(&format!("timings: {}", timings.summary()));
     }

@@ -168,7 +168,7 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
         package::finished(
             shell,
             &format!(
-                "{} target `{}`",
+                "{} build of `{}`",
                 if args.release { "release" } else { "debug" },
                 package::show(&output)
             ),

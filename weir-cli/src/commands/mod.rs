@@ -112,6 +112,7 @@ pub fn load_program(
     file: Option<&Path>,
     mut load: Vec<std::path::PathBuf>,
     release: bool,
+    jit: bool,
 ) -> Result<Loaded, i32> {
     use crate::package;
     let Some(file) = file else {
@@ -129,7 +130,23 @@ pub fn load_program(
             load.push(lib);
         }
         drop(lock);
-        package::finished(shell, "compiling; running", &timings);
+        package::finished(
+            shell,
+            if release {
+                "release build"
+            } else {
+                "debug build"
+            },
+            &timings,
+        );
+        shell.status(
+            "Running",
+            &format!(
+                "`{}`{}",
+                project.graph.package(project.graph.root).manifest.name,
+                if jit { " (JIT)" } else { " (interpreter)" }
+            ),
+        );
         return Ok(Loaded {
             program,
             sources,

@@ -29,11 +29,16 @@ pub struct Args {
 
 pub fn run(shell: Shell, args: Args) -> i32 {
     on_big_stack(move || {
-        let loaded =
-            match super::load_program(&shell, args.file.as_deref(), args.load, args.release) {
-                Ok(loaded) => loaded,
-                Err(code) => return code,
-            };
+        let loaded = match super::load_program(
+            &shell,
+            args.file.as_deref(),
+            args.load,
+            args.release,
+            true,
+        ) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
         let super::Loaded {
             program,
             sources,
