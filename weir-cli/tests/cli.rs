@@ -867,3 +867,56 @@ fn polymorphic_recursion_is_a_clean_error_on_compiled_paths() {
     }
     assert!(!dir.join("p").exists(), "no executable is written");
 }
+
+/// Two builds of one package at the same time: the second waits for the first's lock on
+/// `target/` (packages.md §4) and both succeed; the cache and the executable are intact.
+#[test]
+fn concurrent_package_builds_wait_for_each_other() {
+    let dir = scratch("concurrent_builds");
+    fs::write(
+        dir.join("weir.pkg"),
+        "(package (name \"twice\") (version \"0.1.0\") (main \"src/main.weir\"))\n",
+    )
+    .unwrap();
+    fs::create_dir_all(dir.join("src")).unwrap();
+    let mut helpers = String::new();
+    for i in 0..40 {
+        helpers.push_str(&format!(
+            "(pub defn g{i} ((x : i64)) : i64 (+ (* x {i}) 1))\n"
+        ));
+    }
+    fs::write(dir.join("src/util.weir"), helpers).unwrap();
+    fs::write(
+        dir.join("src/main.weir"),
+        "(import twice.util (g1 g39))\n(defn main () (println (g39 (g1 2))))\n",
+    )
+    .unwrap();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_weir"))
+            .current_dir(&dir)
+            .arg("build")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Command::new(dir.join("target/debug/twice"))
+        .assert()
+        .success()
+        .stdout("118\n");
+    weir()
+        .current_dir(&dir)
+        .args(["build", "-v"])
+        .assert()
+        .success()
+        .stderr(contains("Fresh"));
+}

@@ -985,7 +985,24 @@ fn compile_error(spec: &NativeSpec, failures: Vec<(&Job, Failure)>) -> PkgError 
         }
         detail.push_str(&text);
     }
+    if let Some(header) = missing_header(&detail).map(str::to_string) {
+        if !detail.ends_with('\n') {
+            detail.push('\n');
+        }
+        detail.push_str(&format!(
+            "note: the C header `{header}` is not installed; install the development files of the library that provides it (e.g. `apt-get install libglfw3-dev` for GLFW/glfw3.h)"
+        ));
+    }
     err.with_detail(detail)
+}
+
+/// The header named by a compiler's "fatal error: X: No such file or directory", if any.
+fn missing_header(output: &str) -> Option<&str> {
+    output.lines().find_map(|l| {
+        let rest = l.split("fatal error: ").nth(1)?;
+        let (name, why) = rest.split_once(": ")?;
+        (why.starts_with("No such file") && name.ends_with(".h")).then_some(name)
+    })
 }
 
 /// The `LINE:COL` of the first `error:` the compiler reported in `source` itself.
@@ -1350,5 +1367,18 @@ mod tests {
             "{message}"
         );
         assert!(detail.contains("CC"), "{detail}");
+    }
+}
+
+#[cfg(test)]
+mod missing_header_tests {
+    #[test]
+    fn finds_the_missing_header() {
+        let out = "native/gl.c:7:10: fatal error: GLFW/glfw3.h: No such file or directory\n";
+        assert_eq!(super::missing_header(out), Some("GLFW/glfw3.h"));
+        assert_eq!(
+            super::missing_header("x.c:1:1: error: expected ';'\n"),
+            None
+        );
     }
 }
