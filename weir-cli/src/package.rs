@@ -131,6 +131,13 @@ pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), 
     let project = timings.time("resolve", || load_project(&manifest));
     spin.finish_and_clear();
     let project = project.map_err(|e| report_pkg(shell, &e))?;
+    if project.target.exists() && !project.target.is_dir() {
+        shell.error(&format!(
+            "`{}` is not a folder: weir keeps its build output there (remove or rename it)",
+            display_path(&project.target).display()
+        ));
+        return Err(FAILURE);
+    }
     let lock = DirLock::acquire(&project.target, || {
         shell.status("Blocking", "waiting for file lock on build folder");
     })
