@@ -224,12 +224,20 @@ pub fn check(
     }
 }
 
-/// Links the checked modules into one program; also returns the sources and the main file.
-pub fn link(
-    shell: &Shell,
-    compiled: Compiled,
-    timings: &mut Timings,
-) -> Result<(Program, SourceMap, FileId, Project, DirLock), i32> {
+/// A package program linked into one typed program.
+pub struct Linked {
+    pub program: Program,
+    pub sources: SourceMap,
+    /// The main module's file (labels without a location point there).
+    pub main: FileId,
+    pub project: Project,
+    /// Each module's share of the program, for per-module objects (`weir build`).
+    pub units: Vec<weir_pkg::compile::UnitInfo>,
+    pub lock: DirLock,
+}
+
+/// Links the checked modules into one program.
+pub fn link(shell: &Shell, compiled: Compiled, timings: &mut Timings) -> Result<Linked, i32> {
     let Compiled {
         project,
         checked,
@@ -240,8 +248,16 @@ pub fn link(
         .position(|m| m.name == main)
         .map_or(FileId(0), |i| FileId(i as u32));
     let sources = checked.sources;
+    let units = checked.units;
     match timings.time("link", || weir_compiler::link::link(checked.modules, &main)) {
-        Ok(program) => Ok((program, sources, main_file, project, lock)),
+        Ok(program) => Ok(Linked {
+            program,
+            sources,
+            main: main_file,
+            project,
+            units,
+            lock,
+        }),
         Err(e) => {
             let mut d = Diagnostic::error(e.span.unwrap_or_default(), e.message);
             if let Some(other) = e.other {

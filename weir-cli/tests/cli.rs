@@ -920,3 +920,60 @@ fn concurrent_package_builds_wait_for_each_other() {
         .success()
         .stderr(contains("Fresh"));
 }
+
+/// `weir build` in a package keeps one object per module and recompiles only the objects whose
+/// inputs changed; a changed generic function's body reaches the modules that instantiate it.
+#[test]
+fn package_objects_are_rebuilt_only_when_their_inputs_change() {
+    let dir = scratch("incremental_objects");
+    fs::write(
+        dir.join("weir.pkg"),
+        "(package (name \"inc\") (version \"0.1.0\") (main \"src/main.weir\"))\n",
+    )
+    .unwrap();
+    fs::create_dir_all(dir.join("src")).unwrap();
+    let util = |k: i64| format!("(pub defn scale ((x : i64)) : i64 (* x {k}))\n");
+    let generic = |pick: &str| format!("(pub defn pick ((x : 'a) (y : 'a)) : 'a {pick})\n");
+    fs::write(dir.join("src/util.weir"), util(2)).unwrap();
+    fs::write(dir.join("src/gen.weir"), generic("x")).unwrap();
+    fs::write(
+        dir.join("src/main.weir"),
+        "(import inc.util (scale))\n(import inc.gen (pick))\n\
+         (defn main () (println (scale 1)) (println (pick 7 8)))\n",
+    )
+    .unwrap();
+    let build = || {
+        let out = weir()
+            .current_dir(&dir)
+            .args(["build", "-v"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut compiled: Vec<String> = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter_map(|l| l.strip_prefix("compiled "))
+            .map(str::to_string)
+            .collect();
+        compiled.sort();
+        let run = Command::new(dir.join("target/debug/inc")).output().unwrap();
+        (compiled, String::from_utf8_lossy(&run.stdout).into_owned())
+    };
+    let obj = |m: &str| format!("target/debug/obj/inc.{m}.o");
+    let (compiled, out) = build();
+    assert_eq!(compiled, [obj("gen"), obj("main"), obj("util")]);
+    assert_eq!(out, "2\n7\n");
+    // A body edit of a non-generic function: only its module's object.
+    fs::write(dir.join("src/util.weir"), util(3)).unwrap();
+    let (compiled, out) = build();
+    assert_eq!(compiled, [obj("util")]);
+    assert_eq!(out, "3\n7\n");
+    // A body edit of a generic function: also the module that instantiates it.
+    fs::write(dir.join("src/gen.weir"), generic("y")).unwrap();
+    let (compiled, out) = build();
+    assert_eq!(compiled, [obj("gen"), obj("main")]);
+    assert_eq!(out, "3\n8\n");
+}

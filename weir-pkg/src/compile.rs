@@ -84,6 +84,24 @@ pub struct Checked {
     pub modules: Vec<CheckedModule>,
     /// Warnings (no errors) of the modules checked in this build.
     pub diagnostics: Vec<Diagnostic>,
+    /// What building each module's own object file needs (same order as `modules`).
+    pub units: Vec<UnitInfo>,
+}
+
+/// One module's share of the linked program, for per-module object files
+/// (`weir_compiler::codegen::Unit`).
+#[derive(Clone, Debug)]
+pub struct UnitInfo {
+    pub module: String,
+    /// How many functions and which globals (by name) the module defines; in the linked program
+    /// they follow those of the modules before it.
+    pub funcs: usize,
+    pub globals: Vec<String>,
+    /// Everything the module's machine code depends on, hashed: the compiler, the module's
+    /// source and file name, the interfaces of every module it depends on, and the sources of
+    /// those that define generic functions (their bodies are compiled into this module's object
+    /// when it instantiates them).
+    pub key: String,
 }
 
 /// Loads the package graph (path dependencies) and finds every package's modules.
@@ -355,16 +373,45 @@ impl Project {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(sources, diagnostics));
         }
+        let has_generics: Vec<bool> = (results.iter())
+            .map(|m| {
+                m.as_ref()
+                    .is_some_and(|m| m.own_funcs.iter().any(|f| !f.tparams.is_empty()))
+            })
+            .collect();
+        let compiler = cache::compiler_id();
         let mut modules = Vec::with_capacity(n);
+        let mut units = Vec::with_capacity(n);
         for &i in &order {
             let mut m = results[i].take().expect("every module was checked");
             m.file = FileId(i as u32);
+            let mut h = crate::fsutil::Hasher::new();
+            h.update_str(&compiler);
+            h.update_str(&self.modules[i].name);
+            h.update_str(&self.modules[i].display);
+            h.update_str(&hashes[i]);
+            for &j in &closure[i] {
+                let (_, iface) = done[j].as_ref().expect("dependencies are done");
+                h.update_str(&self.modules[j].name);
+                h.update_str(iface);
+                if has_generics[j] {
+                    h.update_str(&self.modules[j].display);
+                    h.update_str(&hashes[j]);
+                }
+            }
+            units.push(UnitInfo {
+                module: m.name.clone(),
+                funcs: m.own_funcs.len(),
+                globals: m.own_globals.iter().map(|g| g.name.clone()).collect(),
+                key: h.finish_hex(),
+            });
             modules.push(m);
         }
         Ok(Checked {
             sources,
             modules,
             diagnostics,
+            units,
         })
     }
 

@@ -129,8 +129,7 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (program, sources, main, project, lock) = match package::link(shell, compiled, &mut timings)
-    {
+    let linked = match package::link(shell, compiled, &mut timings) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -139,7 +138,7 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
     } else {
         weir_pkg::native::Profile::Debug
     };
-    let native = match package::native(shell, &project, profile, &mut timings) {
+    let native = match package::native(shell, &linked.project, profile, &mut timings) {
         Ok(n) => n,
         Err(code) => return code,
     };
@@ -151,17 +150,9 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
     }
     let mut libs: Vec<String> = native.links.iter().map(|(_, l)| l.clone()).collect();
     libs.extend(args.libs.iter().cloned());
-    let status = compile_and_link_timed(
-        shell,
-        &program,
-        &sources,
-        main,
-        &output,
-        args,
-        &native.objects,
-        &libs,
-        &mut timings,
-    );
+    let status =
+        build_objects_and_link(shell, &linked, &output, args, &native, &libs, &mut timings);
+    let package::Linked { project, lock, .. } = linked;
     if status == 0 {
         weir_pkg::fingerprint::write(&fingerprint, &project, &options, &output);
         drop(lock);
@@ -178,37 +169,114 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
     status
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compile_and_link_timed(
+/// `weir build` of a package: one object file per module, kept in `target/obj/PROFILE/` with
+/// the key it was built from (`UnitInfo::key`) and rebuilt only when that key changed, plus the
+/// entry object (global initialisation and `main`, rebuilt every time: it is one small function);
+/// modules compile in parallel. Then everything is linked with `cc`.
+fn build_objects_and_link(
     shell: &Shell,
-    program: &weir_compiler::tir::Program,
-    sources: &weir_compiler::span::SourceMap,
-    main: weir_compiler::span::FileId,
+    linked: &package::Linked,
     output: &Path,
     args: &Args,
-    objects: &[PathBuf],
+    native: &package::NativeOut,
     libs: &[String],
     timings: &mut package::Timings,
 ) -> i32 {
+    use rayon::prelude::*;
+    use weir_pkg::fsutil::atomic_write;
     let opts = Options {
         opt_speed: args.release,
         verify: false,
     };
+    let dir = package::profile_dir(&linked.project, args.release).join("obj");
+    let global_names: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (linked.units.iter())
+            .flat_map(|u| u.globals.iter().map(move |g| format!("{}.{g}", u.module)))
+            .collect(),
+    );
+    let mut jobs = Vec::new();
+    let (mut f, mut g) = (0u32, 0u32);
+    for u in &linked.units {
+        let (nf, ng) = (u.funcs as u32, u.globals.len() as u32);
+        let unit = codegen::Unit {
+            funcs: f..f + nf,
+            globals: g..g + ng,
+            global_names: global_names.clone(),
+            entry: false,
+        };
+        (f, g) = (f + nf, g + ng);
+        jobs.push((
+            dir.join(format!("{}.o", u.module)),
+            Some(u.key.as_str()),
+            unit,
+        ));
+    }
+    jobs.push((
+        dir.join("entry.o"),
+        None,
+        codegen::Unit {
+            funcs: 0..0,
+            globals: 0..0,
+            global_names,
+            entry: true,
+        },
+    ));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        shell.error(&format!("cannot create `{}`: {e}", dir.display()));
+        return FAILURE;
+    }
+    let verbose = shell.is_verbose();
     let spin = package::spinner(shell, "Building", "machine code (Cranelift)");
-    let object = timings.time("codegen", || {
-        codegen::compile_object(program, sources, &opts)
+    let results: Vec<Result<bool, codegen::CodegenError>> = timings.time("codegen", || {
+        jobs.par_iter()
+            .map(|(obj, key, unit)| {
+                let key_path = obj.with_extension("key");
+                if let Some(key) = key {
+                    let fresh = obj.is_file()
+                        && std::fs::read_to_string(&key_path).is_ok_and(|k| k == *key);
+                    if fresh {
+                        return Ok(false);
+                    }
+                }
+                let bytes =
+                    codegen::compile_unit_object(&linked.program, &linked.sources, &opts, unit)?;
+                let _ = std::fs::remove_file(&key_path);
+                atomic_write(obj, &bytes).map_err(|e| {
+                    codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
+                })?;
+                if let Some(key) = key {
+                    let _ = atomic_write(&key_path, key.as_bytes());
+                }
+                Ok(true)
+            })
+            .collect()
     });
-    spin.set_message("linking (cc)");
-    let object = match object {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            spin.finish_and_clear();
-            return codegen_failed(shell, sources, main, e);
+    let mut rebuilt = 0;
+    for (r, (obj, _, _)) in results.into_iter().zip(&jobs) {
+        match r {
+            Ok(true) => {
+                rebuilt += 1;
+                if verbose && !obj.ends_with("entry.o") {
+                    spin.suspend(|| shell.raw_line(&format!("compiled {}", package::show(obj))));
+                }
+            }
+            Ok(false) => {}
+            Err(e) => {
+                spin.finish_and_clear();
+                return codegen_failed(shell, &linked.sources, linked.main, e);
+            }
         }
-    };
-    let linked = timings.time("cc", || link(&object, output, objects, libs, &args.cc_args));
+    }
+    let _ = rebuilt;
+    spin.set_message("linking (cc)");
+    let mut objects: Vec<PathBuf> = jobs.iter().map(|(o, _, _)| o.clone()).collect();
+    objects.extend(native.objects.iter().cloned());
+    let linked_ok = timings.time("cc", || {
+        let tmp = temp_dir()?;
+        link_files(&tmp, &objects, output, libs, &args.cc_args)
+    });
     spin.finish_and_clear();
-    match linked {
+    match linked_ok {
         Ok(()) => 0,
         Err(message) => {
             shell.error(&message);
@@ -299,14 +367,27 @@ fn link(
 ) -> Result<(), String> {
     let dir = temp_dir()?;
     let obj_path = dir.0.join("program.o");
-    let lib_path = dir.0.join("libweir_runtime.a");
     std::fs::write(&obj_path, object)
         .map_err(|e| format!("cannot write {}: {e}", obj_path.display()))?;
+    let mut all = vec![obj_path];
+    all.extend(objects.iter().cloned());
+    link_files(&dir, &all, output, libs, cc_args)
+}
+
+/// Links object files with the runtime library (written to `dir`) and `libs` into `output`.
+fn link_files(
+    dir: &TempDir,
+    objects: &[PathBuf],
+    output: &Path,
+    libs: &[String],
+    cc_args: &[String],
+) -> Result<(), String> {
+    let lib_path = dir.0.join("libweir_runtime.a");
     std::fs::write(&lib_path, RUNTIME_LIB)
         .map_err(|e| format!("cannot write {}: {e}", lib_path.display()))?;
     let cc = std::env::var_os("CC").unwrap_or_else(|| "cc".into());
     let mut cmd = Command::new(&cc);
-    cmd.arg(&obj_path).args(objects).arg(&lib_path);
+    cmd.args(objects).arg(&lib_path);
     for lib in libs {
         cmd.arg(format!("-l{lib}"));
     }

@@ -119,7 +119,14 @@ pub fn load_program(
         let mut timings = package::Timings::new();
         let (project, lock) = package::open(shell, &mut timings)?;
         let compiled = package::check(shell, project, lock, true, &mut timings)?;
-        let (program, sources, main, project, lock) = package::link(shell, compiled, &mut timings)?;
+        let package::Linked {
+            program,
+            sources,
+            main,
+            project,
+            lock,
+            ..
+        } = package::link(shell, compiled, &mut timings)?;
         let profile = if release {
             weir_pkg::native::Profile::Release
         } else {

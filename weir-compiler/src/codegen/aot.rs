@@ -20,8 +20,27 @@ pub(crate) fn compile_object(
     let builder = ObjectBuilder::new(isa, "weir_program", default_libcall_names())
         .map_err(|e| e.to_string())?;
     let module = ObjectModule::new(builder);
-    let compiled = compile_program(module, program, sources, opts, true)?;
+    let compiled = compile_program(module, program, sources, opts, true, None)?;
     let mut module = compiled.module;
-    define_c_main(&mut module, compiled.entry)?;
+    let entry = compiled.entry.expect("a whole program has an entry");
+    define_c_main(&mut module, entry)?;
+    Ok(module.finish().emit().map_err(|e| e.to_string())?)
+}
+
+pub(crate) fn compile_unit_object(
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+    unit: &super::Unit,
+) -> Result<Vec<u8>, CodegenError> {
+    let isa = native_isa(opts, true)?;
+    let builder =
+        ObjectBuilder::new(isa, "weir_unit", default_libcall_names()).map_err(|e| e.to_string())?;
+    let module = ObjectModule::new(builder);
+    let compiled = compile_program(module, program, sources, opts, true, Some(unit))?;
+    let mut module = compiled.module;
+    if let Some(entry) = compiled.entry {
+        define_c_main(&mut module, entry)?;
+    }
     Ok(module.finish().emit().map_err(|e| e.to_string())?)
 }

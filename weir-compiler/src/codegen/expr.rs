@@ -111,7 +111,8 @@ impl<M: Module> Fx<'_, '_, '_, M> {
             }
             TExprKind::SetGlobal { global, value } => {
                 let v = self.expr(value);
-                let addr = self.data_addr(self.st.globals[global.0 as usize]);
+                let data = self.st.global(global.0 as usize);
+                let addr = self.data_addr(data);
                 self.b.ins().store(MemFlagsData::trusted(), v, addr, 0);
                 let one = self.b.ins().iconst(types::I8, 1);
                 self.b.ins().store(MemFlagsData::trusted(), one, addr, 8);
@@ -261,7 +262,8 @@ impl<M: Module> Fx<'_, '_, '_, M> {
     }
 
     fn read_global(&mut self, g: usize, e: &TExpr) -> Value {
-        let addr = self.data_addr(self.st.globals[g]);
+        let data = self.st.global(g);
+        let addr = self.data_addr(data);
         let flag = self
             .b
             .ins()

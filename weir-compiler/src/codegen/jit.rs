@@ -128,12 +128,12 @@ pub(crate) fn compile_jit(
         builder.symbol(name.clone(), *addr);
     }
     let module = JITModule::new(builder);
-    let compiled = compile_program(module, program, sources, opts, false)?;
+    let compiled = compile_program(module, program, sources, opts, false, None)?;
     let mut module = compiled.module;
     module
         .finalize_definitions()
         .map_err(|e| format!("JIT finalisation failed: {e}"))?;
-    let code = module.get_finalized_function(compiled.entry);
+    let code = module.get_finalized_function(compiled.entry.expect("a whole program has an entry"));
     // SAFETY: the entry function was compiled with the C convention and signature `() -> i32`.
     let entry = unsafe { std::mem::transmute::<*const u8, extern "C" fn() -> i32>(code) };
     Ok((module, entry))

@@ -141,6 +141,33 @@ pub fn compile_object(
     aot::compile_object(program, sources, opts)
 }
 
+/// One object file of a program built module by module (`weir build` in a package): the
+/// functions and globals of one module, or the entry. Objects of the same program link together:
+/// a module's non-generic functions are exported as `weir$MODULE.NAME`, its globals' storage as
+/// `weir$g$MODULE.NAME` and their initialisers as `weir$i$MODULE.NAME`; everything else (generic
+/// instances, closures, thunks, static data) is local to each object.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The functions (ids of the linked program) this object defines.
+    pub funcs: std::ops::Range<u32>,
+    /// The globals this object defines (storage and initialiser).
+    pub globals: std::ops::Range<u32>,
+    /// The stable name (`MODULE.NAME`) of every global of the program, by id.
+    pub global_names: std::sync::Arc<Vec<String>>,
+    /// Whether this object holds the entry (global initialisation, `main`) and the C `main`.
+    pub entry: bool,
+}
+
+/// Compiles one [`Unit`] of a program to an object file.
+pub fn compile_unit_object(
+    program: &Program,
+    sources: &SourceMap,
+    opts: &Options,
+    unit: &Unit,
+) -> Result<Vec<u8>, CodegenError> {
+    aot::compile_unit_object(program, sources, opts, unit)
+}
+
 /// Compiles a program with the JIT and runs it (`config.args`, `config.load` as for the
 /// interpreter). Returns the exit status.
 pub fn run_jit(

@@ -142,8 +142,11 @@ pub(crate) struct State<'p, M: Module> {
     instances: HashMap<(tir::FuncId, Vec<Type>), ClFuncId>,
     lambdas: HashMap<(*const Lambda, Vec<Type>), ClFuncId>,
     pub queue: VecDeque<Job>,
-    /// Storage of each global: the value at offset 0, the init flag (I8) at offset 8.
-    pub globals: Vec<DataId>,
+    /// Storage of each global (declared on first use): the value at offset 0, the init flag
+    /// (I8) at offset 8.
+    globals: Vec<Option<DataId>>,
+    /// The part of the program this object holds (per-module objects), or `None` for all of it.
+    unit: Option<&'p super::Unit>,
     pub statics: Statics,
     n_funcs: usize,
     /// Runtime symbols are in the same linked image as the code (AOT: the runtime is a static
@@ -160,22 +163,24 @@ pub(crate) const LIBM: &[&str] = &[
     "sin", "cos", "tan", "asin", "acos", "atan", "exp", "log", "pow", "atan2",
 ];
 
-/// The result of translating a whole program.
+/// The result of translating a whole program (or a unit of it).
 pub(crate) struct Compiled<M: Module> {
     pub module: M,
-    /// `extern "C" fn() -> i32`: registers global roots, runs the initialisers, then `main`.
-    pub entry: ClFuncId,
+    /// `extern "C" fn() -> i32`: registers global roots, runs the initialisers, then `main`
+    /// (absent from units without the entry).
+    pub entry: Option<ClFuncId>,
 }
 
 /// Translates every instance reachable from `main` and the global initialisers.
 /// `rt_colocated`: the runtime is linked into the same image as the code (see
 /// [`State::rt_colocated`]); false for the JIT, whose code may be far from the runtime.
-pub(crate) fn compile_program<M: Module>(
+pub(crate) fn compile_program<'p, M: Module>(
     module: M,
-    prog: &Program,
-    sources: &SourceMap,
+    prog: &'p Program,
+    sources: &'p SourceMap,
     opts: &Options,
     rt_colocated: bool,
+    unit: Option<&'p super::Unit>,
 ) -> Result<Compiled<M>, super::CodegenError> {
     let mut st = State {
         module,
@@ -188,7 +193,8 @@ pub(crate) fn compile_program<M: Module>(
         instances: HashMap::new(),
         lambdas: HashMap::new(),
         queue: VecDeque::new(),
-        globals: Vec::new(),
+        globals: vec![None; prog.globals.len()],
+        unit,
         statics: Statics::default(),
         n_funcs: 0,
         rt_colocated,
@@ -197,28 +203,52 @@ pub(crate) fn compile_program<M: Module>(
     };
     let mut ctx = st.module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-    for _ in &prog.globals {
-        let id = st
-            .module
-            .declare_anonymous_data(true, false)
-            .map_err(|e| e.to_string())?;
-        let mut desc = cranelift_module::DataDescription::new();
-        desc.define_zeroinit(16);
-        desc.set_align(8);
-        st.module
-            .define_data(id, &desc)
-            .map_err(|e| e.to_string())?;
-        st.globals.push(id);
-    }
+    // Global initialisers: all of them for a whole program; a unit defines (and exports) those
+    // of its module's globals and, if it holds the entry, imports the others.
     let mut inits = Vec::new();
     for (i, g) in prog.globals.iter().enumerate() {
         let sig = st.weir_sig(&[], &g.ty, false);
-        let id = st.declare_fn(&format!("init {}", g.name), &sig);
-        st.queue.push_back(Job::Global { id, global: i });
+        let id = match unit {
+            None => st.declare_fn(&format!("init {}", g.name), &sig),
+            Some(u) => {
+                let own = u.globals.contains(&(i as u32));
+                if !own && !u.entry {
+                    continue;
+                }
+                let linkage = if own {
+                    Linkage::Export
+                } else {
+                    Linkage::Import
+                };
+                st.module
+                    .declare_function(&format!("weir$i${}", u.global_names[i]), linkage, &sig)
+                    .map_err(|e| e.to_string())?
+            }
+        };
+        if unit.is_none_or(|u| u.globals.contains(&(i as u32))) {
+            st.queue.push_back(Job::Global { id, global: i });
+        }
         inits.push(id);
     }
-    let main = st.instance(prog.main, Vec::new());
-    let entry = define_entry(&mut st, &mut ctx, &mut fctx, &inits, main)?;
+    let entry = match unit {
+        Some(u) if !u.entry => {
+            // The storage of the module's globals (other objects import it).
+            for i in u.globals.clone() {
+                st.global(i as usize);
+            }
+            // Every function of the module (generic ones are instantiated where they are used).
+            for f in u.funcs.clone() {
+                if prog.funcs[f as usize].tparams.is_empty() {
+                    st.instance(tir::FuncId(f), Vec::new());
+                }
+            }
+            None
+        }
+        _ => {
+            let main = st.instance(prog.main, Vec::new());
+            Some(define_entry(&mut st, &mut ctx, &mut fctx, &inits, main)?)
+        }
+    };
     while let Some(job) = st.queue.pop_front() {
         st.translate_job(job, &mut ctx, &mut fctx, opts)?;
     }
@@ -250,9 +280,10 @@ fn define_entry<M: Module>(
     b.seal_block(block);
     let add_root = st.rt_fn("weir_add_global_root");
     let add_root = st.module.declare_func_in_func(add_root, b.func);
-    for (i, g) in st.prog.globals.iter().enumerate() {
-        if is_heap(&g.ty) {
-            let gv = st.module.declare_data_in_func(st.globals[i], b.func);
+    for i in 0..st.prog.globals.len() {
+        if is_heap(&st.prog.globals[i].ty) {
+            let data = st.global(i);
+            let gv = st.module.declare_data_in_func(data, b.func);
             let addr = b.ins().symbol_value(types::I64, gv);
             b.ins().call(add_root, &[addr]);
         }
@@ -261,7 +292,8 @@ fn define_entry<M: Module>(
         let f = st.module.declare_func_in_func(*init, b.func);
         let call = b.ins().call(f, &[]);
         let v = b.inst_results(call)[0];
-        let gv = st.module.declare_data_in_func(st.globals[i], b.func);
+        let data = st.global(i);
+        let gv = st.module.declare_data_in_func(data, b.func);
         let addr = b.ins().symbol_value(types::I64, gv);
         b.ins().store(MemFlagsData::trusted(), v, addr, 0);
         let one = b.ins().iconst(types::I8, 1);
@@ -335,6 +367,44 @@ fn declare_rt<M: Module>(module: &mut M, name: &str) -> Result<ClFuncId, String>
 }
 
 impl<'p, M: Module> State<'p, M> {
+    /// The storage of global `i` (declared, and defined if it is this object's, on first use):
+    /// anonymous in a whole-program object, `weir$g$MODULE.NAME` in a unit.
+    pub fn global(&mut self, i: usize) -> DataId {
+        if let Some(id) = self.globals[i] {
+            return id;
+        }
+        let (id, define) = match self.unit {
+            None => (
+                self.module
+                    .declare_anonymous_data(true, false)
+                    .expect("declare global"),
+                true,
+            ),
+            Some(u) => {
+                let own = u.globals.contains(&(i as u32));
+                let linkage = if own {
+                    Linkage::Export
+                } else {
+                    Linkage::Import
+                };
+                let name = format!("weir$g${}", u.global_names[i]);
+                let id = self
+                    .module
+                    .declare_data(&name, linkage, true, false)
+                    .expect("declare global");
+                (id, own)
+            }
+        };
+        if define {
+            let mut desc = cranelift_module::DataDescription::new();
+            desc.define_zeroinit(16);
+            desc.set_align(8);
+            self.module.define_data(id, &desc).expect("define global");
+        }
+        self.globals[i] = Some(id);
+        id
+    }
+
     /// A runtime function (declared on first use).
     pub fn rt_fn(&mut self, name: &str) -> ClFuncId {
         if let Some(id) = self.rt_fns.get(name) {
@@ -480,6 +550,25 @@ impl<'p, M: Module> State<'p, M> {
         let ret = f.ret.subst(&subst);
         let sig = self.func_sig(&params, &ret);
         let name = f.name.clone();
+        // In a unit, a non-generic function has one stable symbol: exported by the object of
+        // its module, imported by the others. Generic instances stay local to each object.
+        if let (Some(u), true) = (self.unit, key.1.is_empty()) {
+            let own = u.funcs.contains(&func.0);
+            let linkage = if own {
+                Linkage::Export
+            } else {
+                Linkage::Import
+            };
+            let id = self
+                .module
+                .declare_function(&format!("weir${name}"), linkage, &sig)
+                .expect("declare function");
+            self.instances.insert(key, id);
+            if own {
+                self.queue.push_back(Job::Func { id, func, subst });
+            }
+            return id;
+        }
         let id = self.declare_fn(&name, &sig);
         self.instances.insert(key, id);
         if !too_deep {
