@@ -19,7 +19,7 @@ use weir_compiler::module::{CheckedModule, Interface};
 use crate::fsutil::{self, Hasher};
 
 /// Bumped whenever the entry layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// What the cached result of checking one module depends on, and the result.
 #[derive(Serialize, Deserialize)]
@@ -91,8 +91,8 @@ impl Cache {
         };
         let entry: Entry = bincode::DefaultOptions::new()
             .with_limit(bytes.len() as u64)
-            .with_fixint_encoding()
-            .allow_trailing_bytes()
+            .with_varint_encoding()
+            .reject_trailing_bytes()
             .deserialize(&bytes)
             .map_err(|_| Miss::Unreadable)?;
         if entry.format != FORMAT || entry.module != module || entry.checked.name != module {
@@ -144,7 +144,7 @@ impl Cache {
             checked,
         };
         if let Ok(bytes) = bincode::DefaultOptions::new()
-            .with_fixint_encoding()
+            .with_varint_encoding()
             .serialize(&entry)
         {
             let _ = fsutil::atomic_write(&self.path(module), &bytes);

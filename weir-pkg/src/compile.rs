@@ -313,6 +313,7 @@ impl Project {
         let mut failed = vec![false; n];
         let mut units: Vec<Option<Unit>> = units.into_iter().map(Some).collect();
         let mut finished = 0;
+        let mut to_store: Vec<(usize, ToStore)> = Vec::new();
         for l in 0..levels {
             let wave: Vec<usize> = (0..n).filter(|&i| level[i] == l).collect();
             finished += wave.len();
@@ -353,6 +354,9 @@ impl Project {
                 })
                 .collect();
             for o in outcomes {
+                if let Some(st) = o.store {
+                    to_store.push((o.index, st));
+                }
                 diagnostics.extend(o.diagnostics);
                 status[o.index] = Some(o.reason.map_or(Ok(()), Err));
                 match o.result {
@@ -370,6 +374,21 @@ impl Project {
                 events.push((i, s.err()));
             }
         }
+        to_store.par_iter().for_each(|(i, (source_hash, deps))| {
+            if let (Some(checked), Some((iface, hash))) = (&results[*i], &done[*i]) {
+                let imports = checked.imports.to_vec();
+                let name = &self.modules[*i].name;
+                cache.store(
+                    name,
+                    source_hash,
+                    imports,
+                    deps.clone(),
+                    hash,
+                    iface,
+                    checked,
+                );
+            }
+        });
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(sources, diagnostics));
         }
@@ -436,6 +455,7 @@ impl Project {
                         index: i,
                         reason: None,
                         diagnostics: Vec::new(),
+                        store: None,
                         result: Some((entry.checked, Arc::new(entry.interface), hash)),
                     };
                 }
@@ -463,16 +483,16 @@ impl Project {
         let result = match (res.module, res.interface) {
             (Some(checked), Some(iface)) => {
                 let hash = cache::interface_hash(&iface);
-                let imports: Vec<String> = checked.imports.to_vec();
-                cache.store(name, &unit.hash, imports, deps, &hash, &iface, &checked);
                 Some((checked, Arc::new(iface), hash))
             }
             _ => None,
         };
+        let _ = cache;
         Outcome {
             index: i,
             reason: Some(miss.to_string()),
             diagnostics: res.diagnostics,
+            store: result.is_some().then(|| (unit.hash.clone(), deps)),
             result,
         }
     }
@@ -599,10 +619,16 @@ impl Project {
     }
 }
 
+/// A new cache entry's source hash and dependencies (with their interface hashes).
+type ToStore = (String, Vec<(String, String)>);
+
 struct Outcome {
     index: usize,
     /// `None`: taken from the cache; otherwise why it was checked.
     reason: Option<String>,
+    /// For a module checked without errors: the source hash and dependencies its new cache
+    /// entry records (entries are written after all waves, off the critical path).
+    store: Option<ToStore>,
     diagnostics: Vec<Diagnostic>,
     result: Option<(CheckedModule, Arc<Interface>, String)>,
 }

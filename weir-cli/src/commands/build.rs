@@ -227,47 +227,76 @@ fn build_objects_and_link(
     }
     let verbose = shell.is_verbose();
     let spin = package::spinner(shell, "Building", "machine code (Cranelift)");
+    // `keys` records, for each object, the key it was built from: one file for all objects
+    // (one file per object made the kernel's file creation a tenth of a cold build). Objects
+    // about to be rebuilt lose their line first, so an interrupted build never leaves a stale
+    // object marked fresh.
+    let keys_path = dir.join("keys");
+    let mut keys: std::collections::BTreeMap<String, String> = std::fs::read_to_string(&keys_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(m, k)| (m.to_string(), k.to_string()))
+        .collect();
+    let stale: Vec<bool> = (jobs.iter())
+        .map(|(obj, key, _)| match key {
+            Some(key) => {
+                let name = obj.file_name().map(|n| n.to_string_lossy().into_owned());
+                !(obj.is_file() && name.and_then(|n| keys.get(&n)).is_some_and(|k| k == key))
+            }
+            None => true,
+        })
+        .collect();
+    let write_keys = |keys: &std::collections::BTreeMap<String, String>| {
+        let text: String = keys.iter().map(|(m, k)| format!("{m} {k}\n")).collect();
+        let _ = atomic_write(&keys_path, text.as_bytes());
+    };
+    for ((obj, _, _), stale) in jobs.iter().zip(&stale) {
+        if *stale {
+            keys.remove(
+                &obj.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    write_keys(&keys);
     let results: Vec<Result<bool, codegen::CodegenError>> = timings.time("codegen", || {
-        jobs.par_iter()
-            .map(|(obj, key, unit)| {
-                let key_path = obj.with_extension("key");
-                if let Some(key) = key {
-                    let fresh = obj.is_file()
-                        && std::fs::read_to_string(&key_path).is_ok_and(|k| k == *key);
-                    if fresh {
-                        return Ok(false);
-                    }
+        (jobs.par_iter().zip(&stale))
+            .map(|((obj, _, unit), stale)| {
+                if !stale {
+                    return Ok(false);
                 }
                 let bytes =
                     codegen::compile_unit_object(&linked.program, &linked.sources, &opts, unit)?;
-                let _ = std::fs::remove_file(&key_path);
-                atomic_write(obj, &bytes).map_err(|e| {
+                std::fs::write(obj, &bytes).map_err(|e| {
                     codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
                 })?;
-                if let Some(key) = key {
-                    let _ = atomic_write(&key_path, key.as_bytes());
-                }
                 Ok(true)
             })
             .collect()
     });
-    let mut rebuilt = 0;
-    for (r, (obj, _, _)) in results.into_iter().zip(&jobs) {
+    for (r, (obj, key, _)) in results.into_iter().zip(&jobs) {
         match r {
             Ok(true) => {
-                rebuilt += 1;
-                if verbose && !obj.ends_with("entry.o") {
+                if let Some(key) = key {
+                    let name = obj.file_name().unwrap_or_default().to_string_lossy();
+                    keys.insert(name.into_owned(), key.to_string());
+                }
+                if verbose && key.is_some() {
                     spin.suspend(|| shell.raw_line(&format!("compiled {}", package::show(obj))));
                 }
             }
             Ok(false) => {}
             Err(e) => {
+                write_keys(&keys);
                 spin.finish_and_clear();
                 return codegen_failed(shell, &linked.sources, linked.main, e);
             }
         }
     }
-    let _ = rebuilt;
+    write_keys(&keys);
     spin.set_message("linking (cc)");
     let mut objects: Vec<PathBuf> = jobs.iter().map(|(o, _, _)| o.clone()).collect();
     objects.extend(native.objects.iter().cloned());

@@ -20,11 +20,24 @@ use crate::interp::{Config, RunError};
 use crate::span::SourceMap;
 use crate::tir::Program;
 
-/// The native ISA with weir's flags (`is_pic` for object files).
-pub(crate) fn native_isa(
-    opts: &Options,
-    pic: bool,
-) -> Result<std::sync::Arc<dyn cranelift_codegen::isa::TargetIsa>, String> {
+type Isa = std::sync::Arc<dyn cranelift_codegen::isa::TargetIsa>;
+
+/// The native ISA with weir's flags (`is_pic` for object files), built once per process and
+/// set of options (a package build makes one object per module).
+pub(crate) fn native_isa(opts: &Options, pic: bool) -> Result<Isa, String> {
+    type Cache = std::sync::Mutex<Vec<((bool, bool, bool), Isa)>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let key = (opts.opt_speed, opts.verify, pic);
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((_, isa)) = (cache.lock().expect("isa cache").iter()).find(|(k, _)| *k == key) {
+        return Ok(isa.clone());
+    }
+    let isa = build_isa(opts, pic)?;
+    cache.lock().expect("isa cache").push((key, isa.clone()));
+    Ok(isa)
+}
+
+fn build_isa(opts: &Options, pic: bool) -> Result<Isa, String> {
     let mut flags = settings::builder();
     let set = |f: &mut settings::Builder, k: &str, v: &str| {
         f.set(k, v).map_err(|e| format!("cranelift flag {k}: {e}"))
