@@ -49,6 +49,11 @@ fn build_isa(opts: &Options, pic: bool) -> Result<Isa, String> {
     )?;
     set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
+    // Without `--release`, compile fast (like a debug build): Cranelift's single-pass register
+    // allocator takes about a quarter less time than the backtracking one, for slower code.
+    if !opts.opt_speed {
+        set(&mut flags, "regalloc_algorithm", "single_pass")?;
+    }
     // Cranelift verifies every function by default; that is for tests (`opts.verify`).
     set(
         &mut flags,
