@@ -198,14 +198,19 @@ fail_build() { # log
     die "\`weir build\` failed in $app (this benchmark needs package mode, packages.md; the output above is from $1)"
 }
 
-rm -rf "$app/target"
-t=$(now_ns)
-build > "$root/cold.log" 2>&1 || fail_build "$root/cold.log"
-cold_ms=$(ms_since "$t")
+# Cold: best of 3 (the machine's noise is large; target/ removed before each).
+cold_ms=""
+for _ in 1 2 3; do
+    rm -rf "$app/target"
+    t=$(now_ns)
+    build > "$root/cold.log" 2>&1 || fail_build "$root/cold.log"
+    ms=$(ms_since "$t")
+    if [ -z "$cold_ms" ] || [ "$ms" -lt "$cold_ms" ]; then cold_ms=$ms; fi
+done
 exe="$app/target/debug/app"
 [ -x "$exe" ] || die "\`weir build\` did not write $exe"
 pkg_sum=$("$exe")
-row "cold weir build" "$(secs "$cold_ms")" "<= 1.50 s -> $pkg_sum"
+row "cold weir build (best of 3)" "$(secs "$cold_ms")" "<= 1.50 s -> $pkg_sum"
 if [ "$pkg_sum" != "$single_sum" ]; then
     echo "WARNING: the package build prints '$pkg_sum', the single-file build '$single_sum'" >&2
 fi
@@ -222,14 +227,22 @@ row "no-op weir build (best of 5)" "$best ms" "<= 50 ms"
 # A body-only edit of a leaf module: a constant inside p00.m00's first function.
 leaf="$root/p00/src/m00.weir"
 grep -q '1000003' "$leaf" || die "cannot find the constant to edit in $leaf"
-awk '!done && sub(/1000003/, "1000033") { done = 1 } { print }' "$leaf" > "$leaf.new"
-mv "$leaf.new" "$leaf"
-t=$(now_ns)
-build -v > "$root/edit.log" 2>&1 || fail_build "$root/edit.log"
-edit_ms=$(ms_since "$t")
+# Best of 3 edits, the constant toggled between two values (each build sees a body edit); the
+# modules re-checked are counted in the first one's log.
+edit_ms=""
+for i in 1 2 3; do
+    if [ $((i % 2)) = 1 ]; then from=1000003 to=1000033; else from=1000033 to=1000003; fi
+    awk -v f="$from" -v t="$to" '!done && sub(f, t) { done = 1 } { print }' "$leaf" > "$leaf.new"
+    mv "$leaf.new" "$leaf"
+    t=$(now_ns)
+    build -v > "$root/edit$i.log" 2>&1 || fail_build "$root/edit$i.log"
+    ms=$(ms_since "$t")
+    if [ -z "$edit_ms" ] || [ "$ms" -lt "$edit_ms" ]; then edit_ms=$ms; fi
+    [ "$i" = 1 ] && edit_sum=$("$exe")
+done
+cp "$root/edit1.log" "$root/edit.log"
 checked=$(grep -c '^checked' "$root/edit.log" || true)
 cached=$(grep -c '^cached' "$root/edit.log" || true)
-edit_sum=$("$exe")
 pct=$(awk -v e="$edit_ms" -v c="$cold_ms" 'BEGIN { printf("%.0f%%", c > 0 ? 100 * e / c : 0) }')
-row "weir build -v after a body edit" "$(secs "$edit_ms")" "<= 25% of cold: $pct -> $edit_sum"
+row "weir build -v after a body edit (best of 3)" "$(secs "$edit_ms")" "<= 25% of cold: $pct -> $edit_sum"
 row "modules re-checked" "$checked" "exactly 1 (and $cached reported cached)"
