@@ -6,9 +6,11 @@ pub mod compile;
 pub mod fingerprint;
 pub mod fsutil;
 pub mod graph;
+pub mod index;
 pub mod manifest;
 pub mod modules;
 pub mod native;
+pub mod resolve;
 
 use std::fmt;
 use std::path::PathBuf;
