@@ -41,15 +41,19 @@ pub trait Index {
     fn versions(&mut self, name: &str) -> Result<Vec<IndexEntry>, PkgError>;
 }
 
-/// The index file of `name`, relative to the registry root (the crates.io layout).
+/// The index file of `name`, relative to the registry root (the crates.io layout): `1/NAME`,
+/// `2/NAME`, `3/F/NAME` (F = first letter) or `AB/CD/NAME` (first four letters). Names are
+/// lowercased; counts are in characters, so any string gives a path without panicking.
 pub fn index_path(name: &str) -> PathBuf {
-    let n = name.to_ascii_lowercase();
-    match n.len() {
-        0 => PathBuf::from(n),
+    let n = name.to_lowercase();
+    let chars: Vec<char> = n.chars().collect();
+    let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    match chars.len() {
+        0 => PathBuf::new(),
         1 => Path::new("1").join(&n),
         2 => Path::new("2").join(&n),
-        3 => Path::new("3").join(&n[..1]).join(&n),
-        _ => Path::new(&n[..2]).join(&n[2..4]).join(&n),
+        3 => Path::new("3").join(part(0, 1)).join(&n),
+        _ => Path::new(&part(0, 2)).join(part(2, 4)).join(&n),
     }
 }
 

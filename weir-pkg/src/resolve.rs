@@ -18,8 +18,9 @@
 use crate::index::{DepKind, Index, IndexEntry};
 use crate::PkgError;
 use pubgrub::{
-    DefaultStringReporter, Dependencies, DependencyConstraints, DependencyProvider,
-    PackageResolutionStatistics, PubGrubError, Ranges, Reporter, VersionSet,
+    DefaultStringReporter, Dependencies, DependencyConstraints, DependencyProvider, Derived,
+    External, Map, PackageResolutionStatistics, PubGrubError, Ranges, ReportFormatter, Reporter,
+    Term, VersionSet,
 };
 use semver::{Comparator, Op, Prerelease, Version, VersionReq};
 use std::cell::RefCell;
@@ -71,8 +72,13 @@ pub fn resolve(
             Ok(Resolution { packages })
         }
         Err(PubGrubError::NoSolution(mut tree)) => {
+            // "no versions of log in >0.3.0, <0.4.0" steps are noise; a dependency that nothing
+            // can satisfy says so itself (see `Explain::format_external`).
             tree.collapse_no_versions();
-            let detail = DefaultStringReporter::report(&tree);
+            let formatter = Explain {
+                provider: &provider,
+            };
+            let detail = DefaultStringReporter::report_with_formatter(&tree, &formatter);
             Err(PkgError::msg(format!(
                 "no solution: the registry dependencies of {root_name} {root_version} cannot all be satisfied"
             ))
@@ -390,6 +396,181 @@ impl DependencyProvider for Provider<'_> {
                 .map(|d| (&d.name, &d.req)),
         )?;
         Ok(Dependencies::Available(deps))
+    }
+}
+
+/// Writes pubgrub's explanation in weir's words: a set of versions of a package that exist is
+/// written as those versions (`log 0.3.0`), other sets in requirement syntax (`json ^2.0.0`).
+struct Explain<'p, 'a> {
+    provider: &'p Provider<'a>,
+}
+
+type Ext = External<String, VersionRange, String>;
+type Terms = Map<String, Term<VersionRange>>;
+
+impl Explain<'_, '_> {
+    /// `name VERSIONS`, listing the known versions in `set` when there are at most three.
+    fn versions(&self, name: &str, set: &VersionRange) -> String {
+        if name == self.provider.root_name {
+            return format!("{name} {}", self.provider.root_version);
+        }
+        if let Some(v) = set.0.as_singleton() {
+            return format!("{name} {v}");
+        }
+        if let Some(entries) = self.provider.cache.borrow().get(name) {
+            let mut inside: Vec<&Version> = entries
+                .iter()
+                .map(|e| &e.vers)
+                .filter(|v| set.contains(v))
+                .collect();
+            inside.reverse();
+            if !inside.is_empty() && inside.len() <= 3 {
+                let list: Vec<String> = inside.iter().map(|v| v.to_string()).collect();
+                return format!("{name} {}", list.join(" or "));
+            }
+        }
+        format!("{name} {set}")
+    }
+
+    fn sorted(terms: &Terms) -> Vec<(&String, &Term<VersionRange>)> {
+        let mut list: Vec<_> = terms.iter().collect();
+        list.sort_by(|a, b| a.0.cmp(b.0));
+        list
+    }
+}
+
+impl ReportFormatter<String, VersionRange, String> for Explain<'_, '_> {
+    type Output = String;
+
+    fn format_external(&self, external: &Ext) -> String {
+        match external {
+            External::NotRoot(p, v) => format!("{p} {v} is the package being resolved"),
+            External::NoVersions(p, set) => {
+                let any = self
+                    .provider
+                    .cache
+                    .borrow()
+                    .get(p)
+                    .is_some_and(|e| !e.is_empty());
+                if !any {
+                    format!("the registry has no package {p}")
+                } else if *set == VersionRange::full() {
+                    format!("the registry has no usable version of {p}")
+                } else {
+                    format!("the registry has no usable version of {p} matching {set}")
+                }
+            }
+            External::FromDependencyOf(p, s1, d, s2) => {
+                let why = match self.provider.cache.borrow().get(d) {
+                    None => "",
+                    Some(e) if e.is_empty() => " (the registry has no package of that name)",
+                    Some(e) if !e.iter().any(|e| s2.contains(&e.vers)) => {
+                        " (the registry has no usable version matching it)"
+                    }
+                    Some(_) => "",
+                };
+                format!("{} depends on {d} {s2}{why}", self.versions(p, s1))
+            }
+            External::Custom(p, set, m) => format!("{} is unusable: {m}", self.versions(p, set)),
+        }
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        match Self::sorted(terms).as_slice() {
+            [] => "version solving failed".to_string(),
+            [(p, Term::Positive(_))] if **p == self.provider.root_name => {
+                format!(
+                    "{} {} cannot be built",
+                    self.provider.root_name, self.provider.root_version
+                )
+            }
+            [(p, Term::Positive(r))] => format!("{} cannot be used", self.versions(p, r)),
+            [(p, Term::Negative(r))] => format!("{} is required", self.versions(p, r)),
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))]
+            | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => {
+                format!("{} depends on {p2} {r2}", self.versions(p1, r1))
+            }
+            slice => {
+                let parts: Vec<String> = slice
+                    .iter()
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => self.versions(p, r),
+                        Term::Negative(r) => format!("not {}", self.versions(p, r)),
+                    })
+                    .collect();
+                format!("{} cannot be used together", parts.join(" and "))
+            }
+        }
+    }
+
+    fn explain_both_external(&self, e1: &Ext, e2: &Ext, current: &Terms) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.format_external(e1),
+            self.format_external(e2),
+            self.format_terms(current)
+        )
+    }
+
+    fn explain_both_ref(
+        &self,
+        id1: usize,
+        d1: &Derived<String, VersionRange, String>,
+        id2: usize,
+        d2: &Derived<String, VersionRange, String>,
+        current: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({id1}) and {} ({id2}), {}.",
+            self.format_terms(&d1.terms),
+            self.format_terms(&d2.terms),
+            self.format_terms(current)
+        )
+    }
+
+    fn explain_ref_and_external(
+        &self,
+        id: usize,
+        d: &Derived<String, VersionRange, String>,
+        e: &Ext,
+        current: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({id}) and {}, {}.",
+            self.format_terms(&d.terms),
+            self.format_external(e),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_external(&self, e: &Ext, current: &Terms) -> String {
+        format!(
+            "And because {}, {}.",
+            self.format_external(e),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_ref(
+        &self,
+        id: usize,
+        d: &Derived<String, VersionRange, String>,
+        current: &Terms,
+    ) -> String {
+        format!(
+            "And because {} ({id}), {}.",
+            self.format_terms(&d.terms),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, current: &Terms) -> String {
+        format!(
+            "And because {} and {}, {}.",
+            self.format_external(prior),
+            self.format_external(e),
+            self.format_terms(current)
+        )
     }
 }
 

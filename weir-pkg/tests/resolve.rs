@@ -150,6 +150,7 @@ fn yanked_versions_are_skipped() {
     check(&[("old", "^1")], &[], "old 1.1.0\n");
     let err = run(&[("old", "=1.2.0")], &[]).unwrap_err();
     assert!(err.message.contains("no solution"), "{}", err.message);
+    expect_file("yanked", &format!("{err}\n"));
 }
 
 #[test]
@@ -252,6 +253,11 @@ fn index_path_layout() {
     assert_eq!(index_path("log"), Path::new("3/l/log"));
     assert_eq!(index_path("json"), Path::new("js/on/json"));
     assert_eq!(index_path("serde-json"), Path::new("se/rd/serde-json"));
+    assert_eq!(index_path("JSON"), Path::new("js/on/json"));
+    // Never panics, whatever the name (DirIndex rejects such names before using a path).
+    assert_eq!(index_path("éa"), Path::new("2/éa"));
+    assert_eq!(index_path("ééé"), Path::new("3/é/ééé"));
+    assert_eq!(index_path(""), Path::new(""));
 }
 
 /// An index over a map, for cases a folder would make noisy.
@@ -338,4 +344,23 @@ fn index_errors_propagate() {
     }
     let err = run_in(&mut Failing, &[("p", "^1")], &[]).unwrap_err();
     assert_eq!(err.message, "cannot fetch p");
+}
+
+#[test]
+fn conflict_through_two_levels_is_explained() {
+    // a 1.x needs c ^1.1 (through m), b needs c <1.1; a 0.9 would do but the root wants a ^1.
+    let mut index = map_index(vec![
+        entry("a", "0.9.0", &[]),
+        entry("a", "1.0.0", &[("m", "^1", DepKind::Normal)]),
+        entry("a", "1.1.0", &[("m", "^1.2", DepKind::Normal)]),
+        entry("m", "1.0.0", &[("c", "^1.1", DepKind::Normal)]),
+        entry("m", "1.2.0", &[("c", "^1.2", DepKind::Normal)]),
+        entry("b", "1.0.0", &[("c", "<1.1", DepKind::Normal)]),
+        entry("c", "1.0.0", &[]),
+        entry("c", "1.1.0", &[]),
+        entry("c", "1.2.0-rc.1", &[]),
+        entry("c", "1.2.0", &[]),
+    ]);
+    let err = run_in(&mut index, &[("a", "^1"), ("b", "^1")], &[]).unwrap_err();
+    expect_file("two_levels", &format!("{err}\n"));
 }
