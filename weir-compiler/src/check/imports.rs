@@ -167,63 +167,45 @@ impl Checker {
     /// Looks a value name up: local definitions and listed imports, then `m.x` through an alias,
     /// then the `:all` imports.
     pub(super) fn lookup_value(&mut self, name: &ast::Name) -> Lookup<Item> {
-        if let Some(item) = self.values.get(&name.text) {
-            return Lookup::Found(*item);
-        }
-        if let Some((alias, rest)) = name.text.rsplit_once('.') {
-            let Some(iface) = self.alias_iface(alias, name.span) else {
-                return Lookup::Reported;
-            };
-            return match self.iface_value(&iface, rest) {
-                Some(item) => Lookup::Found(item),
-                None => {
-                    self.missing_member(&iface, rest, name.span);
-                    Lookup::Reported
-                }
-            };
-        }
-        let mut found: Vec<(String, Item)> = Vec::new();
-        for m in self.imports.globs.clone() {
-            let iface = self.imports.ifaces[&m].clone();
-            if let Some(item) = self.iface_value(&iface, &name.text) {
-                if !found.iter().any(|(_, i)| *i == item) {
-                    found.push((m, item));
-                }
-            }
-        }
-        match found.len() {
-            0 => Lookup::NotFound,
-            1 => Lookup::Found(found[0].1),
-            _ => {
-                self.ambiguous(&name.text, name.span, &found);
-                Lookup::Reported
-            }
-        }
+        let local = self.values.get(&name.text).copied();
+        self.lookup(name, local, Checker::iface_value)
     }
 
     /// Looks a type name up like [`Checker::lookup_value`].
     pub(super) fn lookup_type(&mut self, name: &ast::Name) -> Lookup<AdtId> {
-        if let Some(id) = self.types.get(&name.text) {
-            return Lookup::Found(*id);
+        let local = self.types.get(&name.text).copied();
+        self.lookup(name, local, Checker::iface_type)
+    }
+
+    /// The lookup shared by values and types: `local` (defined or listed-imported here), else
+    /// `alias.x` resolved in the alias's module, else the `:all` imports, through `resolve`.
+    fn lookup<T: Copy + PartialEq>(
+        &mut self,
+        name: &ast::Name,
+        local: Option<T>,
+        resolve: fn(&mut Checker, &Interface, &str) -> Option<T>,
+    ) -> Lookup<T> {
+        if let Some(found) = local {
+            return Lookup::Found(found);
         }
         if let Some((alias, rest)) = name.text.rsplit_once('.') {
             let Some(iface) = self.alias_iface(alias, name.span) else {
                 return Lookup::Reported;
             };
-            return match self.iface_type(&iface, rest) {
-                Some(id) => Lookup::Found(id),
+            return match resolve(self, &iface, rest) {
+                Some(found) => Lookup::Found(found),
                 None => {
                     self.missing_member(&iface, rest, name.span);
                     Lookup::Reported
                 }
             };
         }
-        let mut found: Vec<(String, AdtId)> = Vec::new();
+        let mut found: Vec<(String, T)> = Vec::new();
         for m in self.imports.globs.clone() {
             let iface = self.imports.ifaces[&m].clone();
-            if let Some(id) = self.iface_type(&iface, &name.text) {
-                if !found.iter().any(|(_, i)| *i == id) {
-                    found.push((m, id));
+            if let Some(item) = resolve(self, &iface, &name.text) {
+                if !found.iter().any(|(_, i)| *i == item) {
+                    found.push((m, item));
                 }
             }
         }
