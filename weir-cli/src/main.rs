@@ -64,6 +64,19 @@ struct Cli {
     #[arg(long, global = true)]
     timings: bool,
 
+    /// The registry for registry dependencies: a folder, a file:// URL or an http(s):// URL
+    /// [default: $WEIR_REGISTRY, else `(registry "...")` in $WEIR_HOME/config.weir].
+    #[arg(long, global = true, value_name = "URL_OR_PATH")]
+    registry: Option<String>,
+
+    /// Fail instead of writing weir.lock when it is missing or would change.
+    #[arg(long, global = true)]
+    locked: bool,
+
+    /// Never use the network: HTTP registries are read from the cache in $WEIR_HOME only.
+    #[arg(long, global = true)]
+    offline: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -123,12 +136,43 @@ enum Command {
     Tree(commands::tree::Args),
     /// Remove the package's build folder `target/`
     Clean(commands::clean::Args),
+    /// Add a dependency to weir.pkg (keeping its comments and layout)
+    #[command(
+        after_help = "Examples:\n  weir add strs\n  weir add strs@^1.2\n  weir add util --path ../util\n  \
+            weir add check --dev"
+    )]
+    Add(commands::add::AddArgs),
+    /// Remove a dependency from weir.pkg (keeping its comments and layout)
+    Remove(commands::add::RemoveArgs),
+    /// Pack the package and add it to a registry
+    #[command(
+        after_help = "Examples:\n  weir publish --registry ../registry-index\n  weir publish --dry-run"
+    )]
+    Publish(commands::publish::Args),
+    /// Mark a published version yanked (or not, with --undo)
+    #[command(after_help = "Examples:\n  weir yank strs@1.0.1\n  weir yank strs@1.0.1 --undo")]
+    Yank(commands::yank::Args),
+    /// Run the package's tests (test-* functions in tests/*.weir)
+    #[command(after_help = "Examples:\n  weir test\n  weir test parse")]
+    Test(commands::test::Args),
 }
+
+/// The global registry flags, for the commands that need them.
+pub fn deps_options() -> weir_pkg::deps::DepsOptions {
+    DEPS_OPTIONS.get().cloned().unwrap_or_default()
+}
+
+static DEPS_OPTIONS: std::sync::OnceLock<weir_pkg::deps::DepsOptions> = std::sync::OnceLock::new();
 
 fn main() {
     install_panic_hook();
     let cli = Cli::parse();
     let shell = Shell::new(cli.color).with_verbosity(cli.verbose, cli.quiet, cli.timings);
+    let _ = DEPS_OPTIONS.set(weir_pkg::deps::DepsOptions {
+        registry: cli.registry.clone(),
+        locked: cli.locked,
+        offline: cli.offline,
+    });
     let status = std::panic::catch_unwind(move || match cli.command {
         Command::Interp(args) => commands::interp::run(shell, args),
         Command::Run(args) => commands::run::run(shell, args),
@@ -140,6 +184,11 @@ fn main() {
         Command::Init(args) => commands::new::run_init(shell, args),
         Command::Tree(args) => commands::tree::run(shell, args),
         Command::Clean(args) => commands::clean::run(shell, args),
+        Command::Add(args) => commands::add::run_add(shell, args),
+        Command::Remove(args) => commands::add::run_remove(shell, args),
+        Command::Publish(args) => commands::publish::run(shell, args),
+        Command::Yank(args) => commands::yank::run(shell, args),
+        Command::Test(args) => commands::test::run(shell, args),
     })
     .unwrap_or(commands::INTERNAL_ERROR);
     std::process::exit(status);

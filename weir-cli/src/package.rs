@@ -17,7 +17,7 @@ use std::time::Instant;
 use weir_compiler::diag::Diagnostic;
 use weir_compiler::span::{FileId, SourceMap};
 use weir_compiler::tir::Program;
-use weir_pkg::compile::{load_project, Checked, Event, Failure, Project};
+use weir_pkg::compile::{load_project, Checked, Event, Failure, LoadOptions, Project};
 use weir_pkg::fsutil::{display_path, DirLock};
 use weir_pkg::native::{self, NativeSpec, Profile};
 use weir_pkg::PkgError;
@@ -128,7 +128,11 @@ pub fn spinner(shell: &Shell, verb: &str, message: &str) -> indicatif::ProgressB
 pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), i32> {
     let manifest = find_manifest(shell)?;
     let spin = spinner(shell, "Resolving", "dependencies");
-    let project = timings.time("resolve", || load_project(&manifest));
+    let options = LoadOptions {
+        tests: false,
+        deps: crate::deps_options(),
+    };
+    let project = timings.time("resolve", || load_project(&manifest, &options));
     spin.finish_and_clear();
     let project = project.map_err(|e| report_pkg(shell, &e))?;
     if project.target.exists() && !project.target.is_dir() {

@@ -104,9 +104,18 @@ pub struct UnitInfo {
     pub key: String,
 }
 
-/// Loads the package graph (path dependencies) and finds every package's modules.
-pub fn load_project(manifest: &Path) -> Result<Project, PkgError> {
-    let graph = load_graph(manifest, false)?;
+/// What [`load_project`] loads.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `weir test`: also the root package's `tests/*.weir` modules and its `dev-deps`.
+    pub tests: bool,
+    /// How registry dependencies are found.
+    pub deps: crate::deps::DepsOptions,
+}
+
+/// Loads the package graph and finds every package's modules.
+pub fn load_project(manifest: &Path, options: &LoadOptions) -> Result<Project, PkgError> {
+    let graph = load_graph(manifest, options.tests)?;
     let mut modules = Vec::new();
     let mut main_module = None;
     for &id in &graph.order {

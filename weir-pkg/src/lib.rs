@@ -1,15 +1,20 @@
 //! Weir packages (`../shared/spec/packages.md`): manifests, the package and module graphs, the
 //! per-module build cache and native C sources.
 
+pub mod archive;
 pub mod cache;
 pub mod compile;
+pub mod deps;
+pub mod edit;
 pub mod fingerprint;
 pub mod fsutil;
 pub mod graph;
 pub mod index;
+pub mod lock;
 pub mod manifest;
 pub mod modules;
 pub mod native;
+pub mod registry;
 pub mod resolve;
 
 use std::fmt;

@@ -42,7 +42,8 @@ fn project(dir: &Path) {
 
 /// Checks the project at `dir/app`; returns the `-v` lines, or the failure's messages.
 fn check(dir: &Path) -> Result<Vec<String>, String> {
-    let p = load_project(&dir.join("app/weir.pkg")).map_err(|e| e.to_string())?;
+    let p =
+        load_project(&dir.join("app/weir.pkg"), &Default::default()).map_err(|e| e.to_string())?;
     let mut lines = Vec::new();
     let res = p.check(true, &mut |e| {
         lines.push(match e {

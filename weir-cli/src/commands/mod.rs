@@ -9,6 +9,7 @@
 //! - The front end and the interpreter run on a [`weir_compiler::BIG_STACK`] thread; everything
 //!   that touches the (non-`Send`) typed program stays inside that thread.
 
+pub mod add;
 pub mod build;
 pub mod check;
 pub mod clean;
@@ -16,8 +17,11 @@ pub mod expand;
 pub mod interp;
 pub mod new;
 pub mod parse;
+pub mod publish;
 pub mod run;
+pub mod test;
 pub mod tree;
+pub mod yank;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
