@@ -152,6 +152,8 @@ enum Command {
     /// Mark a published version yanked (or not, with --undo)
     #[command(after_help = "Examples:\n  weir yank strs@1.0.1\n  weir yank strs@1.0.1 --undo")]
     Yank(commands::yank::Args),
+    /// Resolve registry dependencies again (newest allowed versions) and rewrite weir.lock
+    Update(commands::update::Args),
     /// Run the package's tests (test-* functions in tests/*.weir)
     #[command(after_help = "Examples:\n  weir test\n  weir test parse")]
     Test(commands::test::Args),
@@ -189,6 +191,7 @@ fn main() {
         Command::Publish(args) => commands::publish::run(shell, args),
         Command::Yank(args) => commands::yank::run(shell, args),
         Command::Test(args) => commands::test::run(shell, args),
+        Command::Update(args) => commands::update::run(shell, args),
     })
     .unwrap_or(commands::INTERNAL_ERROR);
     std::process::exit(status);

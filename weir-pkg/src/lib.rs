@@ -14,6 +14,7 @@ pub mod lock;
 pub mod manifest;
 pub mod modules;
 pub mod native;
+pub mod publish;
 pub mod registry;
 pub mod resolve;
 

@@ -115,24 +115,6 @@ impl Registry {
         let _ = (name, version, cksum);
         Err(PkgError::msg("fetching archives is not implemented yet"))
     }
-
-    /// Adds a version to a folder registry (creating the registry when the folder is missing or
-    /// empty); refuses a version that already exists.
-    pub fn publish(&mut self, entry: &IndexEntry, archive: &[u8]) -> Result<(), PkgError> {
-        let _ = (entry, archive);
-        Err(PkgError::msg("publishing is not implemented yet"))
-    }
-
-    /// Marks a published version yanked (or not) in a folder registry.
-    pub fn set_yanked(
-        &mut self,
-        name: &str,
-        version: &Version,
-        yanked: bool,
-    ) -> Result<(), PkgError> {
-        let _ = (name, version, yanked);
-        Err(PkgError::msg("yanking is not implemented yet"))
-    }
 }
 
 impl Index for Registry {

@@ -21,6 +21,7 @@ pub mod publish;
 pub mod run;
 pub mod test;
 pub mod tree;
+pub mod update;
 pub mod yank;
 
 use std::io::{self, Write};
