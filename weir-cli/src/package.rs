@@ -135,6 +135,7 @@ pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), 
     let project = timings.time("resolve", || load_project(&manifest, &options));
     spin.finish_and_clear();
     let project = project.map_err(|e| report_pkg(shell, &e))?;
+    report_registry(shell, &project.registry);
     if project.target.exists() && !project.target.is_dir() {
         shell.error(&format!(
             "`{}` is not a folder: weir keeps its build output there (remove or rename it)",
@@ -153,6 +154,13 @@ pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), 
         FAILURE
     })?;
     Ok((project, lock))
+}
+
+/// Status lines for what preparing the registry dependencies did (lock changes, downloads).
+pub fn report_registry(shell: &Shell, prepared: &weir_pkg::deps::Prepared) {
+    for (verb, text) in &prepared.events {
+        shell.status(verb, text);
+    }
 }
 
 /// Checks every module of the project (with the cache); `require_main`: the root package must

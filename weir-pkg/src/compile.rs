@@ -29,7 +29,7 @@ use weir_compiler::span::{FileId, SourceMap, Span};
 
 use crate::cache::{self, Cache, Miss};
 use crate::fsutil::{display_path, sha256_hex};
-use crate::graph::{load_graph, PackageGraph, PackageId};
+use crate::graph::{PackageGraph, PackageId};
 use crate::modules::package_modules;
 use crate::PkgError;
 
@@ -44,6 +44,8 @@ pub struct Project {
     pub modules: Vec<Module>,
     /// The root package's `main` module (an application), if any.
     pub main_module: Option<String>,
+    /// The registry packages and what preparing them did (lock changes, downloads).
+    pub registry: crate::deps::Prepared,
 }
 
 /// One module of the project.
@@ -115,7 +117,12 @@ pub struct LoadOptions {
 
 /// Loads the package graph and finds every package's modules.
 pub fn load_project(manifest: &Path, options: &LoadOptions) -> Result<Project, PkgError> {
-    let graph = load_graph(manifest, options.tests)?;
+    let (graph, registry) = crate::deps::load_graph(
+        manifest,
+        options.tests,
+        &options.deps,
+        crate::deps::Mode::Build,
+    )?;
     let mut modules = Vec::new();
     let mut main_module = None;
     for &id in &graph.order {
@@ -140,6 +147,7 @@ pub fn load_project(manifest: &Path, options: &LoadOptions) -> Result<Project, P
         graph,
         modules,
         main_module,
+        registry,
     })
 }
 

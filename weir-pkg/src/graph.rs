@@ -39,6 +39,8 @@ pub struct Package {
     pub deps: Vec<(String, PackageId)>,
     /// (name, package) per `dev-deps` entry; empty unless followed (root, `with_dev_deps`).
     pub dev_deps: Vec<(String, PackageId)>,
+    /// The registry a registry package comes from (`None` for the root and path packages).
+    pub source: Option<String>,
 }
 
 /// Every package reachable from the root manifest.
@@ -105,6 +107,7 @@ pub fn load_graph_with(
         manifest: root,
         deps: Vec::new(),
         dev_deps: Vec::new(),
+        source: None,
     }];
     let mut by_canon: HashMap<PathBuf, PackageId> = HashMap::new();
     by_canon.insert(root_canon, PackageId(0));
@@ -146,6 +149,7 @@ pub fn load_graph_with(
                             manifest: cm,
                             deps: Vec::new(),
                             dev_deps: Vec::new(),
+                            source: None,
                         });
                         by_canon.insert(canon, c);
                         queue.push_back(c);
@@ -291,7 +295,11 @@ impl PackageGraph {
     }
 
     fn label(&self, id: PackageId, root_dir: &Path) -> String {
-        let m = &self.package(id).manifest;
+        let p = self.package(id);
+        let m = &p.manifest;
+        if let Some(source) = &p.source {
+            return format!("{} v{} (registry {source})", m.name, m.version);
+        }
         let rel = relative_path(root_dir, &canonical_dir(m));
         format!("{} v{} ({})", m.name, m.version, rel.display())
     }
@@ -470,7 +478,12 @@ fn dependency_manifest(
 
 /// An error about `dep`, declared in `m` (in `dev-deps` when `dev` is `Some(true)`), located at
 /// its `(path ...)`/`(version ...)` when found, else at the entry's line.
-fn dep_error(m: &Manifest, dep: &Dependency, dev: Option<bool>, msg: String) -> PkgError {
+pub(crate) fn dep_error(
+    m: &Manifest,
+    dep: &Dependency,
+    dev: Option<bool>,
+    msg: String,
+) -> PkgError {
     let e = PkgError::in_file(&m.path, msg);
     let section = match dev {
         Some(true) => "dev-deps",

@@ -1,5 +1,6 @@
 //! `weir tree`: print the package's dependency tree (packages.md §7) on stdout, as
-//! `weir_pkg::graph::PackageGraph::tree` draws it (dev-dependencies included).
+//! `weir_pkg::graph::PackageGraph::tree` draws it (dev-dependencies included; registry packages
+//! with their version and registry, resolved through `weir.lock` like a build).
 
 use std::path::PathBuf;
 
@@ -19,8 +20,12 @@ pub fn run(shell: Shell, args: Args) -> i32 {
         Ok(path) => path,
         Err(code) => return code,
     };
-    match weir_pkg::graph::load_graph(&manifest, true) {
-        Ok(graph) => print_stdout(&shell, &graph.tree()),
+    let options = crate::deps_options();
+    match weir_pkg::deps::load_graph(&manifest, true, &options, weir_pkg::deps::Mode::Build) {
+        Ok((graph, prepared)) => {
+            crate::package::report_registry(&shell, &prepared);
+            print_stdout(&shell, &graph.tree())
+        }
         Err(e) => {
             shell.raw_line(&e.to_string());
             FAILURE
