@@ -13,8 +13,8 @@
 //!   ready at the same time, the smallest name comes first. The root is last.
 //! - `dev-deps` are followed only for the root and only when asked; other packages' `dev-deps`
 //!   are never read. `Package::dev_deps` is empty when they were not followed.
-//! - Registry dependencies go through a resolver callback ([`load_graph_with`]); [`load_graph`]
-//!   has none yet and reports them as not supported.
+//! - Registry dependencies go through a resolver callback ([`load_graph_with`], used by
+//!   `deps::load_graph`); [`load_graph`] has none and reports them as an error.
 //! - Errors about a dependency point at its entry in the manifest that declares it.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -77,7 +77,8 @@ pub fn find_manifest(start: &Path) -> Option<PathBuf> {
 }
 
 /// Loads the root manifest and every path dependency, recursively; `with_dev_deps` also follows
-/// the root's `dev-deps`. Registry dependencies are an error (not supported yet).
+/// the root's `dev-deps`. Registry dependencies are an error here: builds load the graph through
+/// [`crate::deps::load_graph`], which resolves them.
 pub fn load_graph(root_manifest: &Path, with_dev_deps: bool) -> Result<PackageGraph, PkgError> {
     load_graph_with(root_manifest, with_dev_deps, &mut |m, dep| {
         Err(dep_error(
@@ -85,7 +86,7 @@ pub fn load_graph(root_manifest: &Path, with_dev_deps: bool) -> Result<PackageGr
             dep,
             None,
             format!(
-                "dependency `{}`: registry dependencies are not supported yet (use (path \"...\"))",
+                "dependency `{}` is a registry dependency: this loader follows path dependencies only (`deps::load_graph` resolves registry ones)",
                 dep.name
             ),
         ))
