@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// What the server saw for one path.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Hits {
     /// Requests for the path.
     pub requests: usize,
@@ -206,7 +206,13 @@ fn handle(conn: TcpStream, root: &Path, state: &Mutex<State>) {
         return;
     }
     let Some(body) = body else {
-        respond(&mut out, "404 Not Found", &[], b"not found\n", method == "GET");
+        respond(
+            &mut out,
+            "404 Not Found",
+            &[],
+            b"not found\n",
+            method == "GET",
+        );
         return;
     };
     let etag = etag_of(&body);
@@ -241,10 +247,20 @@ fn handle(conn: TcpStream, root: &Path, state: &Mutex<State>) {
     let _ = reader.read(&mut [0u8; 16]);
 }
 
-fn respond(out: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8], with_body: bool) {
+fn respond(
+    out: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    with_body: bool,
+) {
     let mut head = format!(
         "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        if status.starts_with("304") { 0 } else { body.len() }
+        if status.starts_with("304") {
+            0
+        } else {
+            body.len()
+        }
     );
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
