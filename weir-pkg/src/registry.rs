@@ -127,7 +127,10 @@ impl Location {
                 .unwrap_or_else(|| "root".to_string()),
             Location::Http(u) => {
                 let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
-                rest.split('/').next().unwrap_or("").replace(':', "-")
+                let authority = rest.split('/').next().unwrap_or("");
+                // Never put a `user:password@` in a folder name.
+                let host = authority.rsplit('@').next().unwrap_or(authority);
+                host.replace(':', "-")
             }
         };
         let mut readable: String = readable
@@ -258,6 +261,16 @@ pub struct Registry {
     client: Option<http::Client>,
 }
 
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("location", &self.location)
+            .field("home", &self.home)
+            .field("offline", &self.offline)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Registry {
     /// `home` is `$WEIR_HOME`; `offline`: never use the network (HTTP registries are read from
     /// the cache only; folder registries are local and always readable).
@@ -275,6 +288,22 @@ impl Registry {
 
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// Whether the network is off limits.
+    pub fn offline(&self) -> bool {
+        self.offline
+    }
+
+    /// `$WEIR_HOME` as given to [`Registry::open`].
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// [`Location::slug`] of the location: this registry's folder name under
+    /// `$WEIR_HOME/registry/{index,cache,src}/`.
+    pub fn slug(&self) -> &str {
+        &self.slug
     }
 
     /// [`Location::source_id`] of the location.
@@ -311,7 +340,9 @@ impl Registry {
     }
 
     /// The folder holding the unpacked sources of NAME VERSION (its `weir.pkg` at the top), when
-    /// already fetched and verified; does only a `stat`-like check.
+    /// already fetched and verified; does only a `stat`-like check (of the marker written last).
+    /// It does not compare checksums: [`Registry::fetch`] does (reading only the marker when the
+    /// sources are already there), so callers that know the checksum should call `fetch`.
     pub fn unpacked(&self, name: &str, version: &Version) -> Option<PathBuf> {
         if !valid_name(name) {
             return None;
@@ -389,14 +420,20 @@ impl Registry {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_err(archive_path, "cannot read cached archive", &e)),
         }
-        if self.offline && matches!(self.location, Location::Http(_)) {
-            return Err(PkgError::msg(format!(
-                "{name} {version} is not in the offline cache of registry {}",
-                self.location
+        let not_cached = |location: &Location| {
+            PkgError::msg(format!(
+                "{name} {version} is not in the offline cache of registry {location}"
             ))
-            .with_detail("run once without --offline to download it"));
+            .with_detail("run once without --offline to download it")
+        };
+        if self.offline && matches!(self.location, Location::Http(_)) {
+            // Reading `config.json` would need the network too.
+            return Err(not_cached(&self.location));
         }
         let url = self.archive_url(name, version)?;
+        if self.offline && is_http(&url) {
+            return Err(not_cached(&self.location));
+        }
         let cache_dir = archive_path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(cache_dir).map_err(|e| io_err(cache_dir, "cannot create", &e))?;
         let file_name = format!("{name}-{version}.weirpkg");
@@ -437,7 +474,7 @@ impl Registry {
             .create_new(true)
             .open(tmp)
             .map_err(|e| io_err(tmp, "cannot create", &e))?;
-        if url.starts_with("http://") || url.starts_with("https://") {
+        if is_http(url) {
             let client = self.client.get_or_insert_with(http::Client::new);
             client.download(url, &mut out)?;
         } else {
@@ -461,11 +498,13 @@ impl Registry {
         let rel = template
             .replace("{name}", name)
             .replace("{version}", &version.to_string());
-        let lower = rel.get(..8).unwrap_or(&rel).to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
+        if is_http(&rel) {
             return Ok(rel);
         }
-        if lower.starts_with("file://") {
+        if rel
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("file://"))
+        {
             return Ok(file_url_path(&rel)?.to_string_lossy().into_owned());
         }
         Ok(match &self.location {
@@ -650,6 +689,11 @@ fn write_cached_index(
         }
         _ => remove_if_exists(etag_path),
     }
+}
+
+fn is_http(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 fn remove_if_exists(path: &Path) -> Result<(), PkgError> {

@@ -127,6 +127,8 @@ fn source_ids_round_trip_and_slugs_are_unique() {
         Location::Http("http://h/b".into()).slug()
     );
     assert_eq!(Location::Dir("/".into()).slug().len(), "root-".len() + 12);
+    let auth = Location::Http("https://me:secret@h:8443/r".into()).slug();
+    assert!(auth.starts_with("h-8443-"), "{auth}");
 }
 
 #[test]
@@ -646,4 +648,29 @@ fn unpack_leaves_nothing_on_failure() {
             "out/p-1.0.0/weir.pkg"
         ]
     );
+}
+
+#[test]
+fn offline_folder_registries_do_not_download() {
+    let e = env();
+    std::fs::write(
+        e.reg.join("config.json"),
+        r#"{"dl": "http://127.0.0.1:1/{name}-{version}"}"#,
+    )
+    .unwrap();
+    let cksum = "a".repeat(64);
+    let mut offline = Registry::open(Location::Dir(e.reg.clone()), &e.home, true);
+    let err = offline.fetch("foo", &v("1.0.0"), &cksum).unwrap_err();
+    assert!(
+        err.message
+            .contains("foo 1.0.0 is not in the offline cache of registry"),
+        "{err}"
+    );
+    let err = e.open().fetch("foo", &v("1.0.0"), &cksum).unwrap_err();
+    assert!(
+        err.message
+            .starts_with("cannot reach registry http://127.0.0.1:1/foo-1.0.0: "),
+        "{err}"
+    );
+    assert_nothing_kept(&e);
 }
