@@ -5,8 +5,8 @@
 //! `(registry "URL_OR_PATH")`, a relative path being relative to `$WEIR_HOME`. Unknown or
 //! repeated fields, non-string values and syntax errors are errors naming the file, line and
 //! column. Quote characters outside strings and comments are refused before lexpr sees the text
-//! (lexpr recurses once per quote), and the file is at most 64 KiB, so reading cannot overflow
-//! the stack.
+//! (lexpr recurses once per quote), the file is at most 64 KiB and lexpr runs on a thread with a
+//! big stack (it drops long lists recursively), so reading cannot overflow the stack.
 
 use std::path::Path;
 
@@ -19,6 +19,9 @@ use crate::PkgError;
 pub const CONFIG_NAME: &str = "config.weir";
 
 const MAX_CONFIG_BYTES: usize = 64 * 1024;
+
+/// Stack of the thread that runs lexpr: about 1 KiB per element of the longest possible list.
+const PARSE_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 const FIELDS: &[&str] = &["registry"];
 
@@ -75,9 +78,31 @@ pub fn read_config(home: &Path) -> Result<Option<Location>, PkgError> {
     })
 }
 
-/// The `registry` string of a config text, with its 1-based position.
+/// The `registry` string of a config text, with its 1-based position. Runs on a thread with a
+/// big stack: lexpr drops long lists recursively (as in `manifest.rs`).
 fn parse_config(text: &str, path: &Path) -> Result<Option<(String, u32, u32)>, PkgError> {
     guard(text, path)?;
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("weir-config".into())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(s, || parse_forms(text, path))
+        {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(PkgError::in_file(
+                    path,
+                    "internal error while reading the configuration file",
+                ))
+            }),
+            Err(e) => Err(PkgError::in_file(
+                path,
+                format!("cannot start a thread to read the configuration file: {e}"),
+            )),
+        }
+    })
+}
+
+fn parse_forms(text: &str, path: &Path) -> Result<Option<(String, u32, u32)>, PkgError> {
     let err = |pos: Option<(u32, u32)>, msg: String| {
         let e = PkgError::in_file(path, msg);
         match pos {
@@ -223,6 +248,17 @@ mod tests {
             parse("; mine\n  (registry \"http://x\")\n").unwrap(),
             Some(("http://x".to_string(), 2, 13))
         );
+    }
+
+    #[test]
+    fn long_lists_do_not_overflow_the_stack() {
+        // lexpr drops lists recursively; the size limit keeps that shallow.
+        let long = format!("(registry{})", " a".repeat((MAX_CONFIG_BYTES - 12) / 2));
+        assert!(long.len() <= MAX_CONFIG_BYTES);
+        let e = parse(&long).unwrap_err();
+        assert!(e.contains("takes exactly one string"), "{e}");
+        let nested = format!("(registry \"x\")\n{}{}", "(".repeat(200), ")".repeat(200));
+        assert!(parse(&nested).is_err());
     }
 
     #[test]
