@@ -283,6 +283,18 @@ fn http_errors_are_clear() {
             e.server.url()
         )
     );
+    // An index file cut short is an error, and nothing is cached.
+    e.server.uncut("/js/on/json");
+    e.server.cut("/js/on/json", 10);
+    let err = e.open(false).versions("json").unwrap_err();
+    assert_eq!(
+        err.message,
+        format!(
+            "download of {}/js/on/json was interrupted: the connection closed before the end of the data",
+            e.server.url()
+        )
+    );
+    assert!(!e.home.join("registry/index").exists());
     // A missing archive.
     std::fs::remove_file(e.reg.join("log/log-0.3.1.weirpkg")).unwrap();
     let err = e

@@ -61,7 +61,9 @@ impl Client {
                     .with_config()
                     .limit(MAX_INDEX_BYTES)
                     .read_to_vec()
-                    .map_err(|e| transport_error(url, &e))?;
+                    .map_err(|e| {
+                        PkgError::msg(format!("download of {url} was interrupted: {}", why(&e)))
+                    })?;
                 Ok(Got::Body { bytes, etag })
             }
             304 => Ok(Got::NotModified),
@@ -119,14 +121,17 @@ fn status_error(url: &str, status: ureq::http::StatusCode) -> PkgError {
 }
 
 fn transport_error(url: &str, e: &ureq::Error) -> PkgError {
-    let why = match e {
+    PkgError::msg(format!("cannot reach registry {url}: {}", why(e)))
+}
+
+fn why(e: &ureq::Error) -> String {
+    match e {
         ureq::Error::Io(io) => describe_io(io),
         ureq::Error::HostNotFound => "host not found".to_string(),
         ureq::Error::Timeout(t) => format!("timed out ({t})"),
         ureq::Error::ConnectionFailed => "connection failed".to_string(),
         other => other.to_string(),
-    };
-    PkgError::msg(format!("cannot reach registry {url}: {why}"))
+    }
 }
 
 fn describe_io(e: &io::Error) -> String {
