@@ -674,3 +674,30 @@ fn offline_folder_registries_do_not_download() {
     );
     assert_nothing_kept(&e);
 }
+
+#[test]
+fn long_entry_names_are_unpacked() {
+    // Names over 100 bytes use GNU long-name entries (what `tar::Builder::append_data` writes).
+    let long = format!("p-1.0.0/{}/m.weir", ["segment"; 20].join("/"));
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut b = tar::Builder::new(gz);
+    for (path, data) in [
+        ("p-1.0.0/weir.pkg", manifest("p", "1.0.0")),
+        (long.as_str(), "(def m 1)\n".to_string()),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, path, data.as_bytes()).unwrap();
+    }
+    let archive = b.into_inner().unwrap().finish().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("p-1.0.0");
+    unpack(&archive, Path::new("p.weirpkg"), "p-1.0.0", &dest).unwrap();
+    let inner = long.strip_prefix("p-1.0.0/").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dest.join(inner)).unwrap(),
+        "(def m 1)\n"
+    );
+}
