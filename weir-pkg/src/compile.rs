@@ -9,6 +9,9 @@
 //! - Imports are validated here, before any checking: the module must exist and belong to the
 //!   importing package or to one of its declared dependencies; import cycles are errors naming
 //!   the whole cycle. Errors point at the `import` form in the user's file.
+//! - Test modules (`LoadOptions::tests`: the root's `tests/*.weir`) may also import the root's
+//!   `dev-deps`; ordinary modules may import neither a dev-dependency nor a test module, so a
+//!   program compiles the same with and without its tests.
 //! - A module that has errors (or imports one that has) gets no cache entry and no interface;
 //!   modules that do not depend on it are still checked, so one build reports every independent
 //!   error.
@@ -30,7 +33,7 @@ use weir_compiler::span::{FileId, SourceMap, Span};
 use crate::cache::{self, Cache, Miss};
 use crate::fsutil::{display_path, sha256_hex};
 use crate::graph::{load_graph, PackageGraph, PackageId};
-use crate::modules::package_modules;
+use crate::modules::{package_modules, test_modules};
 use crate::PkgError;
 
 /// A package program: the package graph and every module of every package in it.
@@ -53,6 +56,8 @@ pub struct Module {
     pub path: PathBuf,
     /// The path as shown in messages (relative to the current folder when below it).
     pub display: String,
+    /// A test module of the root package (`tests/NAME.weir`, loaded only for `weir test`).
+    pub test: bool,
 }
 
 /// Something `weir build -v` reports about a module.
@@ -129,6 +134,19 @@ pub fn load_project(manifest: &Path, options: &LoadOptions) -> Result<Project, P
                 name: m.name,
                 package: id,
                 path: m.path,
+                test: false,
+            });
+        }
+    }
+    if options.tests {
+        let root = graph.package(graph.root);
+        for m in test_modules(&root.manifest)? {
+            modules.push(Module {
+                display: display_path(&m.path).display().to_string(),
+                name: m.name,
+                package: graph.root,
+                path: m.path,
+                test: true,
             });
         }
     }
@@ -537,11 +555,35 @@ impl Project {
         if j == from {
             return Err((format!("module `{name}` imports itself"), None));
         }
+        if self.modules[j].test && !me.test {
+            return Err((
+                format!("module `{name}` is a test module: only other test modules can import it"),
+                Some(format!(
+                    "test modules (`tests/*.weir`) are compiled only by `weir test`; move what `{}` needs into a module under `src/`",
+                    me.name
+                )),
+            ));
+        }
         let target = self.modules[j].package;
         if target == me.package || my_pkg.deps.iter().any(|(_, id)| *id == target) {
             return Ok(j);
         }
         let tp = &self.graph.package(target).manifest.name;
+        if my_pkg.dev_deps.iter().any(|(_, id)| *id == target) {
+            if me.test {
+                return Ok(j);
+            }
+            return Err((
+                format!(
+                    "module `{name}` belongs to package `{tp}`, which is only a dev-dependency of `{}`",
+                    my_pkg.manifest.name
+                ),
+                Some(format!(
+                    "dev-dependencies can be imported only by test modules (`tests/*.weir`); to use `{tp}` here, move it from `dev-deps` to `deps` in {}",
+                    display_path(&my_pkg.manifest.path).display()
+                )),
+            ));
+        }
         Err((
             format!(
                 "module `{name}` belongs to package `{tp}`, which is not a dependency of `{}`",
