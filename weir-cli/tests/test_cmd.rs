@@ -11,6 +11,7 @@
 //!   parameter (warned about, not run) and a helper that is not a test) and
 //!   `tests/with_kit.weir`, which imports the dev-dependency `calc/testkit` and the test module
 //!   `calc.tests.support` (`tests/support.weir`, which has no tests).
+//! - `crash/app`: a test that kills its process (C `abort`) between two passing tests.
 //! - `no_tests/app`: an application without tests.
 //! - `private_import/app`: a test imports a private name (compile error).
 //! - `src_imports/app`: ordinary modules import a dev-dependency and a test module (errors).
@@ -163,6 +164,18 @@ fn calc_filter_matches_nothing() {
     let out = weir_test("calc", "calc", &["test", "no-such-test"]);
     expect("calc_filter_none", &out);
     assert_eq!(out.status, 0);
+}
+
+#[test]
+fn crash_fails_alone() {
+    let out = weir_test("crash", "app", &["test"]);
+    expect("crash", &out);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stdout.ends_with("2 passed, 1 failed\n"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
