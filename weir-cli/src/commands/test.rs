@@ -15,7 +15,9 @@
 //!   checking, each placeholder's key is pointed at the matching wrapper, so the call goes to the
 //!   test. Without an argument, `main` prints the test names.
 //!
-//! By default the linked program is compiled to one executable (`target/test/PKG`) and every
+//! By default the linked program is compiled to one executable (`target/test/PKG`; one object
+//! per module in `target/test/obj/`, reused while the module's key from the check is unchanged,
+//! as `weir build` does; test modules' keys also cover their wrappers) and every
 //! selected test runs in its own process (`target/test/PKG MODULE::test-x`), so a failed
 //! assertion, a division by zero, a stack overflow, `(exit 3)` or a crash ends that test only, and
 //! every test starts from freshly initialised globals. `--interp` runs each test on the
@@ -111,6 +113,7 @@ fn run_tests(shell: &Shell, args: &Args) -> i32 {
     } = compiled;
     let mut sources = checked.sources;
     let mut modules = checked.modules;
+    let units = checked.units;
     let test_modules: Vec<&str> = (project.modules.iter())
         .filter(|m| m.test)
         .map(|m| m.name.as_str())
@@ -141,6 +144,7 @@ fn run_tests(shell: &Shell, args: &Args) -> i32 {
             return super::INTERNAL_ERROR;
         }
     };
+    let plans = object_plans(&units, &selected, &runner);
     modules.push(runner);
     let program = match timings.time("link", || weir_compiler::link::link(modules, RUNNER)) {
         Ok(p) => p,
@@ -181,6 +185,7 @@ fn run_tests(shell: &Shell, args: &Args) -> i32 {
             shell,
             &program,
             &sources,
+            &plans,
             &dir,
             &exe,
             &native,
@@ -373,48 +378,177 @@ fn quote(text: &str) -> String {
     s
 }
 
-/// Compiles the program into `exe` (with the packages' native code).
+/// One object file of the test executable: a module's functions and globals (in link order).
+struct ObjectPlan {
+    module: String,
+    funcs: usize,
+    globals: Vec<String>,
+    /// What the object is built from (`UnitInfo::key`, extended with the wrappers added to a
+    /// test module); the object is reused while the key is unchanged.
+    key: String,
+}
+
+/// The objects of the test program: one per module as `weir build` makes them, test modules'
+/// keys extended with their wrappers, and the runner (always rebuilt).
+fn object_plans(
+    units: &[weir_pkg::compile::UnitInfo],
+    tests: &[Test],
+    runner: &CheckedModule,
+) -> Vec<ObjectPlan> {
+    let mut plans: Vec<ObjectPlan> = (units.iter())
+        .map(|u| {
+            let wrappers: Vec<&str> = (tests.iter())
+                .filter(|t| t.module == u.module)
+                .map(|t| t.name.as_str())
+                .collect();
+            let key = if wrappers.is_empty() {
+                u.key.clone()
+            } else {
+                weir_pkg::fsutil::sha256_hex(format!("{} {}", u.key, wrappers.join(" ")).as_bytes())
+            };
+            ObjectPlan {
+                module: u.module.clone(),
+                funcs: u.funcs + wrappers.len(),
+                globals: u.globals.clone(),
+                key,
+            }
+        })
+        .collect();
+    plans.push(ObjectPlan {
+        module: RUNNER.to_string(),
+        funcs: runner.own_funcs.len(),
+        globals: Vec::new(),
+        key: String::new(),
+    });
+    plans
+}
+
+/// Compiles the program into `exe` (with the packages' native code): one object per module in
+/// `DIR/obj/` (reused while its key is unchanged, built in parallel) plus the entry.
 #[allow(clippy::too_many_arguments)]
 fn build_executable(
     shell: &Shell,
     program: &tir::Program,
     sources: &SourceMap,
+    plans: &[ObjectPlan],
     dir: &Path,
     exe: &Path,
     native: &package::NativeOut,
     release: bool,
     timings: &mut package::Timings,
 ) -> Result<(), i32> {
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        shell.error(&format!("cannot create `{}`: {e}", package::show(dir)));
+    use rayon::prelude::*;
+    let obj_dir = dir.join("obj");
+    if let Err(e) = std::fs::create_dir_all(&obj_dir) {
+        shell.error(&format!("cannot create `{}`: {e}", package::show(&obj_dir)));
         return Err(FAILURE);
     }
     let opts = Options {
         opt_speed: release,
         verify: false,
     };
-    let spin = package::spinner(shell, "Building", "test executable (Cranelift)");
-    let object = timings.time("codegen", || {
-        codegen::compile_object(program, sources, &opts)
-    });
-    let object = match object {
-        Ok(bytes) => bytes,
-        Err(codegen::CodegenError::Unsupported { message, span }) => {
-            spin.finish_and_clear();
-            shell.diagnostic(sources, FileId(0), &Diagnostic::error(span, message));
-            return Err(FAILURE);
-        }
-        Err(codegen::CodegenError::Internal(e)) => {
-            panic!("internal error: code generation failed: {e}")
-        }
-    };
-    let obj_path = dir.join("tests.o");
-    if let Err(e) = weir_pkg::fsutil::atomic_write(&obj_path, &object) {
-        spin.finish_and_clear();
-        shell.error(&format!("cannot write `{}`: {e}", package::show(&obj_path)));
-        return Err(FAILURE);
+    let global_names: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (plans.iter())
+            .flat_map(|p| p.globals.iter().map(move |g| format!("{}.{g}", p.module)))
+            .collect(),
+    );
+    // (object file, key: empty = always rebuild, unit)
+    let mut jobs: Vec<(PathBuf, &str, codegen::Unit)> = Vec::new();
+    let (mut f, mut g) = (0u32, 0u32);
+    for p in plans {
+        let (nf, ng) = (p.funcs as u32, p.globals.len() as u32);
+        let unit = codegen::Unit {
+            funcs: f..f + nf,
+            globals: g..g + ng,
+            global_names: global_names.clone(),
+            entry: false,
+        };
+        (f, g) = (f + nf, g + ng);
+        jobs.push((obj_dir.join(format!("{}.o", p.module)), &p.key, unit));
     }
-    let mut objects = vec![obj_path];
+    if f as usize != program.funcs.len() || g as usize != program.globals.len() {
+        shell.error(&format!(
+            "internal error: the test objects cover {f} functions and {g} globals, the program has {} and {}",
+            program.funcs.len(),
+            program.globals.len()
+        ));
+        return Err(super::INTERNAL_ERROR);
+    }
+    jobs.push((
+        obj_dir.join("#entry.o"),
+        "",
+        codegen::Unit {
+            funcs: 0..0,
+            globals: 0..0,
+            global_names,
+            entry: true,
+        },
+    ));
+    // `keys`: the key each object was built from, one line per object; an object about to be
+    // rebuilt loses its line first, so an interrupted build never leaves a stale object fresh.
+    let keys_path = obj_dir.join("keys");
+    let mut keys: std::collections::BTreeMap<String, String> = std::fs::read_to_string(&keys_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(m, k)| (m.to_string(), k.to_string()))
+        .collect();
+    let file_name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let stale: Vec<bool> = (jobs.iter())
+        .map(|(obj, key, _)| {
+            key.is_empty()
+                || !(obj.is_file() && keys.get(&file_name(obj)) == Some(&key.to_string()))
+        })
+        .collect();
+    for ((obj, _, _), stale) in jobs.iter().zip(&stale) {
+        if *stale {
+            keys.remove(&file_name(obj));
+        }
+    }
+    let write_keys = |keys: &std::collections::BTreeMap<String, String>| {
+        let text: String = keys.iter().map(|(m, k)| format!("{m} {k}\n")).collect();
+        let _ = weir_pkg::fsutil::atomic_write(&keys_path, text.as_bytes());
+    };
+    write_keys(&keys);
+    let spin = package::spinner(shell, "Building", "test executable (Cranelift)");
+    let results: Vec<Result<(), codegen::CodegenError>> = timings.time("codegen", || {
+        (jobs.par_iter().zip(&stale))
+            .map(|((obj, _, unit), stale)| {
+                if !stale {
+                    return Ok(());
+                }
+                let bytes = codegen::compile_unit_object(program, sources, &opts, unit)?;
+                std::fs::write(obj, &bytes).map_err(|e| {
+                    codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
+                })
+            })
+            .collect()
+    });
+    for (r, ((obj, key, _), stale)) in results.into_iter().zip(jobs.iter().zip(&stale)) {
+        match r {
+            Ok(()) => {
+                if *stale && !key.is_empty() {
+                    keys.insert(file_name(obj), key.to_string());
+                }
+            }
+            Err(codegen::CodegenError::Unsupported { message, span }) => {
+                write_keys(&keys);
+                spin.finish_and_clear();
+                shell.diagnostic(sources, FileId(0), &Diagnostic::error(span, message));
+                return Err(FAILURE);
+            }
+            Err(codegen::CodegenError::Internal(e)) => {
+                panic!("internal error: code generation failed: {e}")
+            }
+        }
+    }
+    write_keys(&keys);
+    let mut objects: Vec<PathBuf> = jobs.into_iter().map(|(o, _, _)| o).collect();
     objects.extend(native.objects.iter().cloned());
     let libs: Vec<String> = native.links.iter().map(|(_, l)| l.clone()).collect();
     spin.set_message("linking (cc)");
