@@ -12,6 +12,7 @@
 //!   `tests/with_kit.weir`, which imports the dev-dependency `calc/testkit` and the test module
 //!   `calc.tests.support` (`tests/support.weir`, which has no tests).
 //! - `crash/app`: a test that kills its process (C `abort`) between two passing tests.
+//! - `hang/app`: a test that never ends, run with `--timeout 1`, and one that passes.
 //! - `no_tests/app`: an application without tests.
 //! - `private_import/app`: a test imports a private name (compile error).
 //! - `src_imports/app`: ordinary modules import a dev-dependency and a test module (errors).
@@ -175,6 +176,21 @@ fn crash_fails_alone() {
         out.stdout.ends_with("2 passed, 1 failed\n"),
         "{}",
         out.stdout
+    );
+}
+
+#[test]
+fn timeout_kills_a_hanging_test() {
+    let out = weir_test("hang", "app", &["test", "--timeout", "1"]);
+    expect("hang", &out);
+    assert_eq!(out.status, 1);
+    let bad = weir_test("hang", "app", &["test", "--timeout", "0"]);
+    assert_eq!(bad.status, 1);
+    assert_eq!(bad.stdout, "");
+    assert!(
+        bad.stderr.contains("positive number of seconds"),
+        "{}",
+        bad.stderr
     );
 }
 

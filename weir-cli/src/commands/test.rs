@@ -36,15 +36,18 @@
 //! - Exit status: 0 when no test failed (also when there are no tests: stdout still says
 //!   `0 passed, 0 failed` and a note on stderr says why), 1 when a test failed or the program
 //!   does not compile (diagnostics as for `weir build`).
+//! - `--timeout SECS` (compiled tests): a test still running after SECS seconds is killed and
+//!   fails with `timed out after SECS s (killed)`. Without it a test may run forever.
 //! - A `test-*` function with parameters or type parameters is not a test: a warning on stderr
 //!   names it, and the run goes on.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use weir_compiler::check::{check_module_in, CheckOptions};
 use weir_compiler::codegen::{self, Options};
@@ -69,6 +72,9 @@ pub struct Args {
     /// Optimise the test executable (Cranelift `opt_level=speed`)
     #[arg(long, conflicts_with = "interp")]
     pub release: bool,
+    /// Stop a test that runs longer than SECS seconds (it fails; compiled tests only)
+    #[arg(long, value_name = "SECS", conflicts_with = "interp")]
+    pub timeout: Option<f64>,
 }
 
 /// The generated runner module's name (not a valid module name, so it cannot clash).
@@ -97,6 +103,18 @@ pub fn run(shell: Shell, args: Args) -> i32 {
 }
 
 fn run_tests(shell: &Shell, args: &Args) -> i32 {
+    let timeout = match args.timeout {
+        None => None,
+        Some(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => {
+            Some(Duration::from_secs_f64(secs))
+        }
+        Some(secs) => {
+            shell.error(&format!(
+                "`--timeout {secs}`: give a positive number of seconds, e.g. `--timeout 10`"
+            ));
+            return FAILURE;
+        }
+    };
     let mut timings = package::Timings::new();
     let (project, lock) = match package::open_with(shell, &mut timings, true) {
         Ok(x) => x,
@@ -199,7 +217,7 @@ fn run_tests(shell: &Shell, args: &Args) -> i32 {
             "Running",
             &format!("{} ({})", count(selected.len()), package::show(&exe)),
         );
-        run_processes(&exe, &selected)
+        run_processes(&exe, &selected, timeout)
     };
     drop(lock);
     print_summary(shell, &outcomes, &selected, filtered_out)
@@ -597,19 +615,72 @@ fn parallel<T: Send>(n: usize, stack: usize, job: impl Fn(usize) -> T + Sync) ->
 }
 
 /// Runs each test as `exe NAME`.
-fn run_processes(exe: &Path, tests: &[Test]) -> Vec<Outcome> {
-    parallel(tests.len(), 1 << 20, |i| run_process(exe, &tests[i].name))
+fn run_processes(exe: &Path, tests: &[Test], timeout: Option<Duration>) -> Vec<Outcome> {
+    parallel(tests.len(), 1 << 20, |i| {
+        run_process(exe, &tests[i].name, timeout)
+    })
 }
 
-fn run_process(exe: &Path, name: &str) -> Outcome {
-    let out = Command::new(exe)
+/// Runs `exe NAME`, killing it after `timeout`; returns its output and whether it timed out.
+fn run_child(
+    exe: &Path,
+    name: &str,
+    timeout: Option<Duration>,
+) -> std::io::Result<(std::process::Output, bool)> {
+    let mut child = Command::new(exe)
         .arg(name)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .output();
-    let out = match out {
-        Ok(out) => out,
+        .spawn()?;
+    let Some(timeout) = timeout else {
+        return Ok((child.wait_with_output()?, false));
+    };
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() >= timeout {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait()?;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    Ok((output, timed_out))
+}
+
+fn run_process(exe: &Path, name: &str, timeout: Option<Duration>) -> Outcome {
+    let (out, timed_out) = match run_child(exe, name, timeout) {
+        Ok(x) => x,
         Err(e) => {
             return Outcome {
                 passed: false,
@@ -632,7 +703,10 @@ fn run_process(exe: &Path, name: &str) -> Outcome {
         && err_lines
             .last()
             .is_some_and(|l| l.contains("runtime error: ") || l.starts_with("weir runtime: "));
-    let why = if runtime_error {
+    let why = if timed_out {
+        let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
+        format!("timed out after {secs} s (killed)")
+    } else if runtime_error {
         err_lines.pop().unwrap_or_default().to_string()
     } else {
         exit_reason(&out.status)
