@@ -1,4 +1,4 @@
-//! `weir test [FILTER] [--interp] [--release]`: run the package's tests (packages.md §7,
+//! `weir test [FILTER] [--interp] [--release] [--timeout SECS]`: run the package's tests (packages.md §7,
 //! language.md §9.9a).
 //!
 //! A test is a zero-parameter function whose name starts with `test-`, defined in a test module
@@ -13,17 +13,21 @@
 //! - a generated runner module ([`RUNNER`], Weir source checked like any module) whose `main`
 //!   reads the test's name from `(args)` and calls a placeholder `(defn weir-test-N ())`; after
 //!   checking, each placeholder's key is pointed at the matching wrapper, so the call goes to the
-//!   test. Without an argument, `main` prints the test names.
+//!   test. Without an argument, `main` prints the test names; an unknown name prints
+//!   `no test named NAME` and exits with status 2.
 //!
-//! By default the linked program is compiled to one executable (`target/test/PKG`; one object
-//! per module in `target/test/obj/`, reused while the module's key from the check is unchanged,
-//! as `weir build` does; test modules' keys also cover their wrappers) and every
-//! selected test runs in its own process (`target/test/PKG MODULE::test-x`), so a failed
-//! assertion, a division by zero, a stack overflow, `(exit 3)` or a crash ends that test only, and
-//! every test starts from freshly initialised globals. `--interp` runs each test on the
-//! interpreter instead, in-process on its own big-stack thread (the interpreter returns runtime
-//! errors and `(exit)` instead of ending the process, and keeps no global state), with the same
-//! program and the same report.
+//! By default the linked program is compiled to one executable, `target/test/PKG` (one object
+//! per module in `target/test/obj/PROFILE/`, reused while the module's key from the check is
+//! unchanged, as `weir build` does; a test module's key also covers its wrappers). Every selected
+//! test runs in its own process (`target/test/PKG MODULE::test-x`, in the current folder, stdin
+//! closed), so a failed assertion, a division by zero, a stack overflow, `(exit 3)` or a crash
+//! ends that test only, and every test starts from freshly initialised globals. Without an
+//! argument the executable lists its tests; it knows only the tests selected by FILTER.
+//!
+//! `--interp` runs each test on the interpreter instead, in-process on its own big-stack thread
+//! (the interpreter returns runtime errors and `(exit)` instead of ending the process, and keeps
+//! no global state), with the same program and the same report. It is not isolated from crashes
+//! in C code (an `extern` that aborts ends `weir` itself), and `--timeout` does not apply.
 //!
 //! Invariants:
 //! - Tests run in parallel (one worker per core); the report is in test order: module name, then
@@ -171,7 +175,8 @@ fn run_tests(shell: &Shell, args: &Args) -> i32 {
             if let Some(other) = e.other {
                 d = d.with_secondary(other, "also declared here");
             }
-            shell.diagnostics(&sources, FileId(0), "tests", &[d]);
+            let root = &project.graph.package(project.graph.root).manifest.name;
+            shell.diagnostics(&sources, FileId(0), root, &[d]);
             return FAILURE;
         }
     };
@@ -442,7 +447,7 @@ fn object_plans(
 }
 
 /// Compiles the program into `exe` (with the packages' native code): one object per module in
-/// `DIR/obj/` (reused while its key is unchanged, built in parallel) plus the entry.
+/// `DIR/obj/PROFILE/` (reused while its key is unchanged, built in parallel) plus the entry.
 #[allow(clippy::too_many_arguments)]
 fn build_executable(
     shell: &Shell,
@@ -456,7 +461,9 @@ fn build_executable(
     timings: &mut package::Timings,
 ) -> Result<(), i32> {
     use rayon::prelude::*;
-    let obj_dir = dir.join("obj");
+    let obj_dir = dir
+        .join("obj")
+        .join(if release { "release" } else { "debug" });
     if let Err(e) = std::fs::create_dir_all(&obj_dir) {
         shell.error(&format!("cannot create `{}`: {e}", package::show(&obj_dir)));
         return Err(FAILURE);
@@ -603,8 +610,11 @@ fn parallel<T: Send>(n: usize, stack: usize, job: impl Fn(usize) -> T + Sync) ->
                     let r = job(i);
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
                 });
-            if let Err(e) = spawned {
-                panic!("cannot start a test worker thread: {e}");
+            match spawned {
+                Ok(_) => {}
+                // Fewer workers than cores is fine; none is not.
+                Err(_) if w > 0 => break,
+                Err(e) => panic!("cannot start a test worker thread: {e}"),
             }
         }
     });
