@@ -15,7 +15,8 @@
 //! - `hang/app`: a test that never ends, run with `--timeout 1`, and one that passes.
 //! - `no_tests/app`: an application without tests.
 //! - `private_import/app`: a test imports a private name (compile error).
-//! - `src_imports/app`: ordinary modules import a dev-dependency and a test module (errors).
+//! - `src_imports/app`: ordinary modules import a dev-dependency and a test module (errors, under
+//!   `weir test` and, differently worded, under `weir check`).
 //!
 //! Invariants:
 //! - The repository is never written except by `WEIR_BLESS=1`, which rewrites the expected
@@ -216,6 +217,21 @@ fn ordinary_modules_cannot_import_dev_deps_or_tests() {
     expect("src_imports", &out);
     assert_eq!(out.stdout, "");
     assert_eq!(out.status, 1);
+}
+
+/// Outside `weir test` the dev-dependency and the test module are not loaded at all; the errors
+/// say why.
+#[test]
+fn check_explains_unloaded_dev_deps_and_tests() {
+    let out = weir_test("src_imports", "app", &["check"]);
+    expect("src_imports_check", &out);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.contains("is a dev-dependency of `app`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("is a test module"), "{}", out.stderr);
 }
 
 /// The test executable lists its tests without an argument and rejects an unknown name.

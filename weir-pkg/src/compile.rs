@@ -536,7 +536,20 @@ impl Project {
         let Some(&j) = index.get(name) else {
             // Which package would it belong to? The longest package-name prefix.
             let pkg = name.split('.').next().unwrap_or(name);
+            // Not loaded: a test module of the importing package outside `weir test`.
+            let test_file = (name.strip_prefix(&format!("{}.tests.", my_pkg.manifest.name)))
+                .map(|rest| {
+                    my_pkg
+                        .manifest
+                        .root
+                        .join("tests")
+                        .join(format!("{rest}.weir"))
+                })
+                .filter(|f| f.is_file());
             let note = match self.graph.by_name(pkg) {
+                Some(_) if test_file.is_some() => Some(format!(
+                    "`{name}` is a test module: only `weir test` compiles it, and only other test modules can import it"
+                )),
                 Some(p) => {
                     let mods: Vec<&str> = (self.modules.iter())
                         .filter(|m| m.package == p.id)
@@ -548,6 +561,11 @@ impl Project {
                         mods.join(", ")
                     ))
                 }
+                // Not loaded: a dev-dependency outside `weir test`.
+                None if my_pkg.manifest.dev_deps.iter().any(|d| d.name == pkg) => Some(format!(
+                    "`{pkg}` is a dev-dependency of `{}`: only `weir test` loads it, and only test modules (`tests/*.weir`) can import it",
+                    my_pkg.manifest.name
+                )),
                 None => None,
             };
             return Err((format!("unknown module `{name}`"), note));
