@@ -126,10 +126,19 @@ pub fn spinner(shell: &Shell, verb: &str, message: &str) -> indicatif::ProgressB
 
 /// Loads the package graph and its modules, and locks `target/`.
 pub fn open(shell: &Shell, timings: &mut Timings) -> Result<(Project, DirLock), i32> {
+    open_with(shell, timings, false)
+}
+
+/// [`open`]; `tests`: also the root's test modules and dev-dependencies (`weir test`).
+pub fn open_with(
+    shell: &Shell,
+    timings: &mut Timings,
+    tests: bool,
+) -> Result<(Project, DirLock), i32> {
     let manifest = find_manifest(shell)?;
     let spin = spinner(shell, "Resolving", "dependencies");
     let options = LoadOptions {
-        tests: false,
+        tests,
         deps: crate::deps_options(),
     };
     let project = timings.time("resolve", || load_project(&manifest, &options));

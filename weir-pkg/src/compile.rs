@@ -9,6 +9,9 @@
 //! - Imports are validated here, before any checking: the module must exist and belong to the
 //!   importing package or to one of its declared dependencies; import cycles are errors naming
 //!   the whole cycle. Errors point at the `import` form in the user's file.
+//! - Test modules (`LoadOptions::tests`: the root's `tests/*.weir`) may also import the root's
+//!   `dev-deps`; ordinary modules may import neither a dev-dependency nor a test module, so a
+//!   program compiles the same with and without its tests.
 //! - A module that has errors (or imports one that has) gets no cache entry and no interface;
 //!   modules that do not depend on it are still checked, so one build reports every independent
 //!   error.
@@ -30,7 +33,7 @@ use weir_compiler::span::{FileId, SourceMap, Span};
 use crate::cache::{self, Cache, Miss};
 use crate::fsutil::{display_path, sha256_hex};
 use crate::graph::{PackageGraph, PackageId};
-use crate::modules::package_modules;
+use crate::modules::{package_modules, test_modules};
 use crate::PkgError;
 
 /// A package program: the package graph and every module of every package in it.
@@ -55,6 +58,8 @@ pub struct Module {
     pub path: PathBuf,
     /// The path as shown in messages (relative to the current folder when below it).
     pub display: String,
+    /// A test module of the root package (`tests/NAME.weir`, loaded only for `weir test`).
+    pub test: bool,
 }
 
 /// Something `weir build -v` reports about a module.
@@ -136,6 +141,19 @@ pub fn load_project(manifest: &Path, options: &LoadOptions) -> Result<Project, P
                 name: m.name,
                 package: id,
                 path: m.path,
+                test: false,
+            });
+        }
+    }
+    if options.tests {
+        let root = graph.package(graph.root);
+        for m in test_modules(&root.manifest)? {
+            modules.push(Module {
+                display: display_path(&m.path).display().to_string(),
+                name: m.name,
+                package: graph.root,
+                path: m.path,
+                test: true,
             });
         }
     }
@@ -526,7 +544,20 @@ impl Project {
         let Some(&j) = index.get(name) else {
             // Which package would it belong to? The longest package-name prefix.
             let pkg = name.split('.').next().unwrap_or(name);
+            // Not loaded: a test module of the importing package outside `weir test`.
+            let test_file = (name.strip_prefix(&format!("{}.tests.", my_pkg.manifest.name)))
+                .map(|rest| {
+                    my_pkg
+                        .manifest
+                        .root
+                        .join("tests")
+                        .join(format!("{rest}.weir"))
+                })
+                .filter(|f| f.is_file());
             let note = match self.graph.by_name(pkg) {
+                Some(_) if test_file.is_some() => Some(format!(
+                    "`{name}` is a test module: only `weir test` compiles it, and only other test modules can import it"
+                )),
                 Some(p) => {
                     let mods: Vec<&str> = (self.modules.iter())
                         .filter(|m| m.package == p.id)
@@ -538,6 +569,11 @@ impl Project {
                         mods.join(", ")
                     ))
                 }
+                // Not loaded: a dev-dependency outside `weir test`.
+                None if my_pkg.manifest.dev_deps.iter().any(|d| d.name == pkg) => Some(format!(
+                    "`{pkg}` is a dev-dependency of `{}`: only `weir test` loads it, and only test modules (`tests/*.weir`) can import it",
+                    my_pkg.manifest.name
+                )),
                 None => None,
             };
             return Err((format!("unknown module `{name}`"), note));
@@ -545,11 +581,35 @@ impl Project {
         if j == from {
             return Err((format!("module `{name}` imports itself"), None));
         }
+        if self.modules[j].test && !me.test {
+            return Err((
+                format!("module `{name}` is a test module: only other test modules can import it"),
+                Some(format!(
+                    "test modules (`tests/*.weir`) are compiled only by `weir test`; move what `{}` needs into a module under `src/`",
+                    me.name
+                )),
+            ));
+        }
         let target = self.modules[j].package;
         if target == me.package || my_pkg.deps.iter().any(|(_, id)| *id == target) {
             return Ok(j);
         }
         let tp = &self.graph.package(target).manifest.name;
+        if my_pkg.dev_deps.iter().any(|(_, id)| *id == target) {
+            if me.test {
+                return Ok(j);
+            }
+            return Err((
+                format!(
+                    "module `{name}` belongs to package `{tp}`, which is only a dev-dependency of `{}`",
+                    my_pkg.manifest.name
+                ),
+                Some(format!(
+                    "dev-dependencies can be imported only by test modules (`tests/*.weir`); to use `{tp}` here, move it from `dev-deps` to `deps` in {}",
+                    display_path(&my_pkg.manifest.path).display()
+                )),
+            ));
+        }
         Err((
             format!(
                 "module `{name}` belongs to package `{tp}`, which is not a dependency of `{}`",

@@ -413,7 +413,7 @@ fn gold_available() -> bool {
 }
 
 /// Links object files with the runtime library (written to `dir`) and `libs` into `output`.
-fn link_files(
+pub(crate) fn link_files(
     dir: &Path,
     objects: &[PathBuf],
     output: &Path,
