@@ -190,6 +190,13 @@ fn every_file_is_used() {
     assert!(stray.is_empty(), "files without a case: {stray:?}");
 }
 
+/// The comments of a manifest, in order (the test files have no `;` inside strings).
+fn comments(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.find(';').map(|i| l[i..].trim_end()))
+        .collect()
+}
+
 /// Adding a new dependency and removing it again gives back the original bytes, in either
 /// field. The exception: `(deps)` written empty is removed with the entry (an empty field with
 /// no comment is dropped).
@@ -211,6 +218,11 @@ fn add_then_remove_is_identity() {
                 let (added, outcome) =
                     add_dep(&text, manifest_path(), section, "zz-new", &spec).unwrap();
                 assert_eq!(outcome, AddOutcome::Added);
+                assert_eq!(
+                    comments(&added),
+                    comments(&text),
+                    "{stem}: a comment changed"
+                );
                 let (back, from) = remove_dep(&added, manifest_path(), "zz-new").unwrap();
                 assert_eq!(from, section);
                 let identity_expected = !(stem == "empty-deps" && section == Deps);
@@ -259,6 +271,9 @@ fn every_entry_can_be_edited() {
                     let (out, _) =
                         add_dep(&text, manifest_path(), target, &dep.name, &spec).expect(&ctx);
                     let m2 = Manifest::parse(&out, manifest_path()).expect(&ctx);
+                    if target == section {
+                        assert_eq!(comments(&out), comments(&text), "{ctx}: a comment changed");
+                    }
                     let list = if target == Deps {
                         &m2.deps
                     } else {
