@@ -436,15 +436,17 @@ fn build(toks: &[Tok]) -> Result<Vec<Node>, String> {
 /// One replacement: the byte range and its new text.
 type Edit = (std::ops::Range<usize>, String);
 
-/// Applies non-overlapping edits.
+/// Applies non-overlapping edits (an overlap, which would be a bug, is clipped rather than
+/// panicking; the result is checked by parsing it anyway).
 fn apply(text: &str, mut edits: Vec<Edit>) -> String {
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
     for (r, s) in edits {
-        out.push_str(&text[at..r.start]);
+        let start = r.start.max(at);
+        out.push_str(&text[at..start]);
         out.push_str(&s);
-        at = r.end;
+        at = r.end.max(start);
     }
     out.push_str(&text[at..]);
     out

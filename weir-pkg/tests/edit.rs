@@ -312,3 +312,69 @@ fn invalid_manifests_are_reported() {
         assert!(e.message.contains("path"), "{bad:?}: {e}");
     }
 }
+
+/// Mangled manifests (bytes cut out, parens, quotes, semicolons and line breaks put in, from a
+/// fixed seed): the edits never panic, whatever they return parses, and they never report an
+/// internal error (every failure comes from the input).
+#[test]
+fn mangled_manifests_never_panic() {
+    let mut seed: u64 = 0x5eed_1234_abcd_0001;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n.max(1)
+    };
+    let mut files: Vec<(PathBuf, String)> = fs::read_dir(data_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("pkg"))
+        .map(|p| {
+            let t = fs::read_to_string(&p).unwrap();
+            (p, t)
+        })
+        .collect();
+    files.sort();
+    let pieces = [
+        "(", ")", "\"", ";", "\n", "\r\n", " ", "\\", "(deps)", "#\\(", "é",
+    ];
+    let mut edited = 0;
+    for round in 0..600 {
+        let (_, text) = &files[round % files.len()];
+        let mut t = text.clone();
+        for _ in 0..1 + next(3) {
+            let mut at = next(t.len() + 1);
+            while !t.is_char_boundary(at) {
+                at -= 1;
+            }
+            if next(2) == 0 {
+                let mut end = (at + 1 + next(8)).min(t.len());
+                while !t.is_char_boundary(end) {
+                    end -= 1;
+                }
+                t.replace_range(at..end, "");
+            } else {
+                t.insert_str(at, pieces[next(pieces.len())]);
+            }
+        }
+        let spec = DepSpec::Version("^1".into());
+        for name in ["util", "json", "zz-new"] {
+            let results = [
+                add_dep(&t, manifest_path(), Deps, name, &spec).map(|r| r.0),
+                remove_dep(&t, manifest_path(), name).map(|r| r.0),
+            ];
+            for res in results {
+                match res {
+                    Ok(out) => {
+                        assert!(Manifest::parse(&out, manifest_path()).is_ok(), "{t:?}");
+                        edited += 1;
+                    }
+                    // A valid manifest is always editable: errors come from the input.
+                    Err(e) => assert!(!e.message.contains("internal error"), "{t:?}: {e}"),
+                }
+            }
+        }
+    }
+    // Many mangled manifests stay valid (a space, a comment, a line break more).
+    assert!(edited > 200, "only {edited} successful edits");
+}
