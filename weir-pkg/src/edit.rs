@@ -143,7 +143,7 @@ pub fn add_dep(
                 return Ok((text.to_string(), AddOutcome::Unchanged));
             }
             let out = apply(text, doc.replace_spec(entry, spec));
-            verify(&out, path, Some((section, name, spec)), name)?;
+            verify(&manifest, &out, path, name, Some((section, spec)))?;
             return Ok((out, AddOutcome::Replaced { old }));
         }
         None => match doc.find_entry(section.other(), name) {
@@ -163,7 +163,7 @@ pub fn add_dep(
         doc.insert_entry(section, name, spec)
             .map_err(|m| internal(path, m))?,
     );
-    verify(&out, path, Some((section, name, spec)), name)?;
+    verify(&manifest, &out, path, name, Some((section, spec)))?;
     Ok((out, outcome))
 }
 
@@ -199,7 +199,7 @@ pub fn remove_dep(text: &str, path: &Path, name: &str) -> Result<(String, Sectio
         )));
     };
     let out = remove_entry(text, section, name).map_err(|m| internal(path, m))?;
-    verify(&out, path, None, name)?;
+    verify(&manifest, &out, path, name, None)?;
     Ok((out, section))
 }
 
@@ -226,35 +226,56 @@ fn internal(path: &Path, message: String) -> PkgError {
     .with_detail("note: this is a bug in weir; the manifest was not changed")
 }
 
-/// Parses the edited text and checks it holds `want` (section, name, spec), or no `name` at all.
+/// Parses the edited text and checks it holds `want` (section and spec of `name`), or no `name`
+/// at all, and that everything else means what it meant in `before`.
 fn verify(
+    before: &Manifest,
     out: &str,
     path: &Path,
-    want: Option<(Section, &str, &DepSpec)>,
     name: &str,
+    want: Option<(Section, &DepSpec)>,
 ) -> Result<(), PkgError> {
-    let m = Manifest::parse(out, path).map_err(|e| {
+    let after = Manifest::parse(out, path).map_err(|e| {
         internal(
             path,
             format!("the edited text is not a valid manifest ({})", e.message),
         )
     })?;
     let doc = Doc::parse(out).map_err(|e| internal(path, e))?;
-    let ok = match want {
-        None => !m.deps.iter().chain(&m.dev_deps).any(|d| d.name == name),
-        Some((section, name, spec)) => match doc.find_entry(section, name) {
+    let present = after
+        .deps
+        .iter()
+        .chain(&after.dev_deps)
+        .any(|d| d.name == name);
+    let asked = match want {
+        None => !present,
+        Some((section, spec)) => match doc.find_entry(section, name) {
             Some((_, entry)) => doc.spec_of(entry).ok().as_ref() == Some(spec),
             None => false,
         },
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(internal(
+    if !asked {
+        return Err(internal(
             path,
             "the edited text does not say what was asked".to_string(),
-        ))
+        ));
     }
+    // The rest, without line numbers (they move).
+    let rest = |m: &Manifest| {
+        let mut m = m.clone();
+        for list in [&mut m.deps, &mut m.dev_deps] {
+            list.retain(|d| d.name != name);
+            list.iter_mut().for_each(|d| d.line = 0);
+        }
+        m
+    };
+    if rest(before) != rest(&after) {
+        return Err(internal(
+            path,
+            "the edit changed more than the dependency".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Removes entry `name` of `section` (which must exist), and the field when that leaves it empty
