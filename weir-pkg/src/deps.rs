@@ -72,15 +72,16 @@ pub struct Prepared {
 struct Requirement {
     name: String,
     req: VersionReq,
-    /// The declaring manifest and the dependency's position in it.
+    /// The declaring manifest and the field (`deps` or `dev-deps`) that declares it.
     manifest: PathBuf,
-    pos: Option<(u32, u32)>,
+    section: &'static str,
 }
 
 impl Requirement {
+    /// An error at the requirement (located only now: reading the manifest again costs time).
     fn error(&self, msg: String) -> PkgError {
         let e = PkgError::in_file(crate::fsutil::display_path(&self.manifest), msg);
-        match self.pos {
+        match locate(&self.manifest, &[self.section, &self.name, "version"]) {
             Some((l, c)) => e.at(l, c),
             None => e,
         }
@@ -259,7 +260,7 @@ fn requirements(root_manifest: &Path) -> Result<(Manifest, Vec<Requirement>), Pk
                         name: dep.name.clone(),
                         req: req.clone(),
                         manifest: m.path.clone(),
-                        pos: locate(&m.path, &[section, &dep.name, "version"]),
+                        section,
                     }),
                     DepSource::Path(p) => {
                         let path = m.root.join(p).join(crate::manifest::MANIFEST_NAME);
