@@ -219,10 +219,27 @@ fn encode_path(p: &Path) -> String {
 
 /// `p` rebuilt from its components: no `.`, no trailing `/` (`..` is kept: folding it would be
 /// wrong across symbolic links).
+/// `p` canonicalised when it exists (so one registry has one identity in `weir.lock`, however
+/// it was written), else with `.` dropped and `name/..` pairs removed lexically.
 fn clean(p: &Path) -> PathBuf {
-    p.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect()
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `$WEIR_HOME`, else `~/.weir`.
