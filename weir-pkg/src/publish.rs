@@ -119,13 +119,7 @@ pub fn publish_to(
     let index_file = root.join(index_path(&entry.name));
     let (text, existing) = read_index(&index_file)?;
     if let Some(old) = existing.iter().find(|e| same_version(&e.vers, &entry.vers)) {
-        return Err(PkgError::msg(format!(
-            "`{} v{}` is already published in `{}`",
-            entry.name,
-            old.vers,
-            root.display()
-        ))
-        .with_detail("note: a published version never changes; raise `version` in weir.pkg"));
+        return Err(already_published(root, &entry.name, &old.vers));
     }
     let archive_path = archive_path(root, &dl, &entry.name, &entry.vers)?;
     atomic_write(&archive_path, archive)
@@ -139,6 +133,36 @@ pub fn publish_to(
     atomic_write(&index_file, new_text.as_bytes())
         .map_err(|e| PkgError::in_file(&index_file, format!("cannot write the index: {e}")))?;
     Ok(archive_path)
+}
+
+/// Fails early (before anything is compiled or packed) when publishing NAME VERSION to
+/// `location` is bound to fail: an HTTP registry, a location that is a file, or a version that
+/// is already published. Reads only; [`publish_to`] checks again under the lock.
+pub fn check_publishable(
+    location: &Location,
+    name: &str,
+    version: &Version,
+) -> Result<(), PkgError> {
+    let root = writable_root(location, "publish")?;
+    if root.exists() && !root.is_dir() {
+        return Err(PkgError::in_file(
+            root,
+            "the registry location is a file, not a folder",
+        ));
+    }
+    let (_, existing) = read_index(&root.join(index_path(name)))?;
+    match existing.iter().find(|e| same_version(&e.vers, version)) {
+        Some(old) => Err(already_published(root, name, &old.vers)),
+        None => Ok(()),
+    }
+}
+
+fn already_published(root: &Path, name: &str, version: &Version) -> PkgError {
+    PkgError::msg(format!(
+        "`{name} v{version}` is already published in `{}`",
+        root.display()
+    ))
+    .with_detail("note: a published version never changes; raise `version` in weir.pkg")
 }
 
 /// Marks NAME VERSION yanked (or not) in the folder registry at `location`.
