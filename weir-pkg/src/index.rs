@@ -21,6 +21,38 @@ pub struct IndexEntry {
     pub yanked: bool,
 }
 
+impl IndexEntry {
+    /// The entry as one index line (no trailing newline), keys in the order `name`, `vers`,
+    /// `deps` (`name`, `req`, `kind`), `cksum`, `native`, `yanked`; [`parse_index_file`] reads
+    /// it back to an equal entry.
+    pub fn to_json_line(&self) -> String {
+        let s = |v: &str| serde_json::Value::from(v).to_string();
+        let deps: Vec<String> = (self.deps.iter())
+            .map(|d| {
+                let kind = match d.kind {
+                    DepKind::Normal => "normal",
+                    DepKind::Dev => "dev",
+                };
+                format!(
+                    "{{\"name\":{},\"req\":{},\"kind\":{}}}",
+                    s(&d.name),
+                    s(&d.req.to_string()),
+                    s(kind)
+                )
+            })
+            .collect();
+        format!(
+            "{{\"name\":{},\"vers\":{},\"deps\":[{}],\"cksum\":{},\"native\":{},\"yanked\":{}}}",
+            s(&self.name),
+            s(&self.vers.to_string()),
+            deps.join(","),
+            s(&self.cksum),
+            self.native,
+            self.yanked
+        )
+    }
+}
+
 /// A dependency of a published version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexDep {
