@@ -387,3 +387,70 @@ fn yank_and_undo_rewrite_one_line() {
     .unwrap_err();
     assert!(e.message.contains("not a registry"), "{e}");
 }
+
+/// The repository's `registry-index/` is what `rebuild.sh` makes from `sources/`: every source
+/// folder is published, every archive's checksum is its index line's `cksum`, packing the
+/// source again gives the same bytes, and every registry dependency can be met by a version
+/// that is not yanked.
+#[test]
+fn registry_index_matches_its_sources() {
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry-index");
+    let config = fs::read_to_string(reg.join("config.json")).unwrap();
+    assert_eq!(config, weir_pkg::publish::DEFAULT_CONFIG);
+    let mut sources: Vec<String> = fs::read_dir(reg.join("sources"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    sources.sort();
+    assert!(sources.len() >= 5, "{sources:?}");
+    let mut names: Vec<String> = sources
+        .iter()
+        .map(|s| s.rsplit_once('-').unwrap().0.to_string())
+        .collect();
+    names.dedup();
+    let mut index = DirIndex::new(&reg);
+    let mut published = Vec::new();
+    let mut all: Vec<IndexEntry> = Vec::new();
+    for name in &names {
+        for e in index.versions(name).unwrap() {
+            let dir = reg.join("sources").join(format!("{}-{}", e.name, e.vers));
+            let archive = fs::read(
+                reg.join(&e.name)
+                    .join(format!("{}-{}.weirpkg", e.name, e.vers)),
+            )
+            .unwrap();
+            assert_eq!(sha256_hex(&archive), e.cksum, "{}", dir.display());
+            let m = Manifest::load(&dir.join("weir.pkg")).unwrap();
+            assert_eq!(
+                pack(&m).unwrap(),
+                archive,
+                "{} packs differently: run registry-index/rebuild.sh",
+                dir.display()
+            );
+            assert_eq!(
+                index_entry(&m, &e.cksum).unwrap(),
+                IndexEntry {
+                    yanked: false,
+                    ..e.clone()
+                }
+            );
+            published.push(format!("{}-{}", e.name, e.vers));
+            all.push(e);
+        }
+    }
+    published.sort();
+    assert_eq!(published, sources);
+    for e in &all {
+        for d in &e.deps {
+            assert!(
+                all.iter()
+                    .any(|o| o.name == d.name && !o.yanked && d.req.matches(&o.vers)),
+                "{} {} needs {} {}: not in the registry",
+                e.name,
+                e.vers,
+                d.name,
+                d.req
+            );
+        }
+    }
+}
