@@ -14,7 +14,7 @@
 # Then everything here except sources/, rebuild.sh, README.md and .gitignore is replaced by it.
 set -eu
 
-ORDER="strs-1.0.0 strs-1.1.0 strs-2.0.0 expect-0.9.0 expect-1.0.0 fnv-1.0.0 vecs-1.0.0 table-1.0.0"
+ORDER="strs-1.0.0 strs-1.1.0 strs-2.0.0 expect-0.9.0 expect-1.0.0 fnv-1.0.0 vecs-1.0.0 vecs-1.1.0 table-1.0.0"
 # Published, then yanked (see each one's README for why): resolutions must skip them.
 YANKED="expect@0.9.0"
 

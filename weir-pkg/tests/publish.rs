@@ -454,3 +454,50 @@ fn registry_index_matches_its_sources() {
         }
     }
 }
+
+/// The resolution cases `registry-index/README.md` promises.
+#[test]
+fn registry_index_resolution_cases() {
+    use std::collections::BTreeMap;
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry-index");
+    let run = |deps: &[(&str, &str)], locked: &[(&str, &str)]| {
+        let deps: Vec<(String, semver::VersionReq)> = (deps.iter())
+            .map(|(n, r)| (n.to_string(), semver::VersionReq::parse(r).unwrap()))
+            .collect();
+        let locked: BTreeMap<String, Version> = (locked.iter())
+            .map(|(n, v)| (n.to_string(), Version::parse(v).unwrap()))
+            .collect();
+        let mut index = DirIndex::new(&reg);
+        weir_pkg::resolve::resolve("app", &Version::new(0, 1, 0), &deps, &mut index, &locked).map(
+            |res| {
+                (res.packages.iter())
+                    .map(|(n, (v, _))| format!("{n} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        )
+    };
+    assert_eq!(
+        run(&[("vecs", "^1")], &[]).unwrap(),
+        "strs 2.0.0, vecs 1.1.0"
+    );
+    assert_eq!(
+        run(&[("vecs", "^1"), ("strs", "^1")], &[]).unwrap(),
+        "strs 1.1.0, vecs 1.1.0"
+    );
+    assert_eq!(
+        run(&[("vecs", "^1"), ("table", "^1")], &[]).unwrap(),
+        "strs 2.0.0, table 1.0.0, vecs 1.1.0"
+    );
+    let e = run(&[("vecs", "=1.0.0"), ("table", "^1")], &[]).unwrap_err();
+    assert!(e.message.contains("no solution"), "{e}");
+    assert!(e.detail.contains("strs"), "{e}");
+    // `expect 0.9.0` is yanked: skipped, unless locked.
+    assert_eq!(run(&[("expect", "*")], &[]).unwrap(), "expect 1.0.0");
+    assert!(run(&[("expect", "^0.9")], &[]).is_err());
+    assert_eq!(
+        run(&[("expect", "^0.9")], &[("expect", "0.9.0")]).unwrap(),
+        "expect 0.9.0"
+    );
+    assert_eq!(run(&[("fnv", "^1")], &[]).unwrap(), "fnv 1.0.0");
+}
