@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p weir-pkg --example synth_registry -- OUT_DIR \
-//!     [--packages 1000] [--versions 10] [--max-deps 5] [--seed N]
+//!     [--packages 1000] [--versions 10] [--max-deps 5] [--seed N] [--check]
 //! ```
 //!
 //! - Packages `p0000`, `p0001`, ... (at least four digits). Package `i` depends only on
@@ -19,6 +19,9 @@
 //!   defines `(pub defn value () : i64 ...)`), published with `publish::publish_to`.
 //! - `OUT_DIR/app` is an application with 20 registry dependencies (newest-compatible `^MAJOR`
 //!   requirements on packages spread over the range) whose `main.weir` calls `value` of each.
+//!
+//! - `--check`: afterwards, resolve the app's dependencies against the new registry with
+//!   `resolve::resolve` and print how many packages were chosen (fails when there is no solution).
 //!
 //! Deterministic: the same arguments give byte-identical output. OUT_DIR must be missing or
 //! empty. Archives are packed in parallel (rayon) and published in order.
@@ -40,6 +43,7 @@ struct Config {
     versions: usize,
     max_deps: usize,
     seed: u64,
+    check: bool,
 }
 
 /// splitmix64: a small, good, dependency-free deterministic generator.
@@ -74,7 +78,7 @@ fn main() -> ExitCode {
         Err(msg) => {
             eprintln!("synth_registry: {msg}");
             eprintln!(
-                "usage: synth_registry OUT_DIR [--packages 1000] [--versions 10] [--max-deps 5] [--seed N]"
+                "usage: synth_registry OUT_DIR [--packages 1000] [--versions 10] [--max-deps 5] [--seed N] [--check]"
             );
             return ExitCode::from(2);
         }
@@ -97,6 +101,7 @@ fn parse_args() -> Result<Config, String> {
         versions: 10,
         max_deps: 5,
         seed: 1,
+        check: false,
     };
     while let Some(a) = args.next() {
         let mut num = |flag: &str| -> Result<u64, String> {
@@ -109,6 +114,7 @@ fn parse_args() -> Result<Config, String> {
             "--versions" => cfg.versions = num("--versions")? as usize,
             "--max-deps" => cfg.max_deps = num("--max-deps")? as usize,
             "--seed" => cfg.seed = num("--seed")?,
+            "--check" => cfg.check = true,
             s if s.starts_with("--") => return Err(format!("unknown flag `{s}`")),
             s if out.is_none() => out = Some(PathBuf::from(s)),
             s => return Err(format!("unexpected argument `{s}`")),
@@ -161,6 +167,33 @@ fn run(cfg: &Config) -> Result<(), String> {
         specs.len(),
         app_deps(cfg).len(),
         out.display(),
+        start.elapsed().as_secs_f64()
+    );
+    if cfg.check {
+        check(cfg, &out)?;
+    }
+    Ok(())
+}
+
+/// Resolves the app's dependencies against the registry at `out`.
+fn check(cfg: &Config, out: &Path) -> Result<(), String> {
+    let start = std::time::Instant::now();
+    let deps: Vec<(String, semver::VersionReq)> = app_deps(cfg)
+        .into_iter()
+        .map(|(n, r)| Ok((n, semver::VersionReq::parse(&r).map_err(|e| e.to_string())?)))
+        .collect::<Result<_, String>>()?;
+    let mut index = weir_pkg::index::DirIndex::new(out);
+    let res = weir_pkg::resolve::resolve(
+        "app",
+        &Version::new(0, 1, 0),
+        &deps,
+        &mut index,
+        &Default::default(),
+    )
+    .map_err(|e| format!("the app does not resolve: {e}"))?;
+    eprintln!(
+        "synth_registry: the app resolves to {} packages ({:.2}s)",
+        res.packages.len(),
         start.elapsed().as_secs_f64()
     );
     Ok(())
