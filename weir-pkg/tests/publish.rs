@@ -501,3 +501,27 @@ fn registry_index_resolution_cases() {
     );
     assert_eq!(run(&[("fnv", "^1")], &[]).unwrap(), "fnv 1.0.0");
 }
+
+#[test]
+fn include_dot_packs_the_package_but_not_target_and_missing_files_are_errors() {
+    let dir = tmp();
+    let m = sample(
+        dir.path(),
+        "(package (name \"dot\") (version \"0.1.0\")\n  (native (sources \"native/hash.c\") (include \".\")))\n",
+    );
+    let files = package_files(&m).unwrap();
+    assert!(files.contains(&PathBuf::from("notes.txt")), "{files:?}");
+    assert!(files.contains(&PathBuf::from("native/include/hash.h")));
+    assert!(
+        !files.iter().any(|f| f.starts_with("target")
+            || f == Path::new("weir.lock")
+            || f.to_string_lossy().contains("/.")
+            || f.to_string_lossy().starts_with('.')),
+        "{files:?}"
+    );
+
+    fs::remove_file(dir.path().join("native/hash.c")).unwrap();
+    let e = pack(&m).unwrap_err();
+    assert_eq!(e.message, "native source `native/hash.c` does not exist");
+    assert_eq!(e.line, Some(2));
+}
