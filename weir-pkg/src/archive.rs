@@ -130,9 +130,7 @@ pub fn pack(m: &Manifest) -> Result<Vec<u8>, PkgError> {
             .map_err(err)?;
     }
     let gz = tar.into_inner().map_err(err)?;
-    let mut bytes = gz.finish().map_err(err)?;
-    bytes.flush().map_err(err)?;
-    Ok(bytes)
+    gz.finish().map_err(err)
 }
 
 fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
