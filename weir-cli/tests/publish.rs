@@ -99,6 +99,12 @@ fn publish_a_new_library_then_refuse_the_same_version() {
         .stderr(contains("Packaging").not());
     assert_eq!(fs::read(&archive).unwrap(), bytes);
     assert_eq!(fs::read(s.reg.join(index_path("mylib"))).unwrap(), index);
+    // A dry run checks against the configured registry too.
+    weir_in(&s.pkg, &s.home)
+        .args(["publish", "--dry-run", "--registry", reg])
+        .assert()
+        .code(1)
+        .stderr(contains("`mylib v0.1.0` is already published"));
 
     // WEIR_REGISTRY works too; a new version is added.
     let manifest = s.pkg.join("weir.pkg");

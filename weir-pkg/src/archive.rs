@@ -103,7 +103,6 @@ pub fn pack(m: &Manifest) -> Result<Vec<u8>, PkgError> {
             dir = d.parent();
         }
     }
-    let file_set: BTreeSet<&PathBuf> = files.iter().collect();
     let mut all: Vec<(PathBuf, bool)> = entries.into_iter().map(|d| (d, true)).collect();
     all.extend(files.iter().map(|f| (f.clone(), false)));
     all.sort();
@@ -122,7 +121,6 @@ pub fn pack(m: &Manifest) -> Result<Vec<u8>, PkgError> {
             append_dir(&mut tar, &path).map_err(err)?;
             continue;
         }
-        debug_assert!(file_set.contains(&rel));
         let full = m.root.join(&rel);
         let bytes = std::fs::read(&full).map_err(|e| {
             PkgError::in_file(&m.path, format!("cannot read `{}`: {e}", rel.display()))
@@ -132,9 +130,7 @@ pub fn pack(m: &Manifest) -> Result<Vec<u8>, PkgError> {
             .map_err(err)?;
     }
     let gz = tar.into_inner().map_err(err)?;
-    let mut bytes = gz.finish().map_err(err)?;
-    bytes.flush().map_err(err)?;
-    Ok(bytes)
+    gz.finish().map_err(err)
 }
 
 fn header(kind: tar::EntryType, mode: u32, size: u64) -> tar::Header {
@@ -160,12 +156,14 @@ fn walk_files(m: &Manifest, dir: &Path) -> Result<Vec<PathBuf>, PkgError> {
     if !full.is_dir() {
         return Ok(Vec::new());
     }
+    // `include "."` walks the whole package: do not descend into the build folder.
+    let build_dir = m.root.join("target");
     let walker = walkdir::WalkDir::new(&full)
         .sort_by_file_name()
         .follow_links(true)
         .min_depth(1)
         .into_iter()
-        .filter_entry(|e| !is_hidden(e.file_name()));
+        .filter_entry(|e| !is_hidden(e.file_name()) && e.path() != build_dir);
     let mut out = Vec::new();
     for entry in walker {
         let entry = entry.map_err(|e| {

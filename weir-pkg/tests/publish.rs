@@ -387,3 +387,141 @@ fn yank_and_undo_rewrite_one_line() {
     .unwrap_err();
     assert!(e.message.contains("not a registry"), "{e}");
 }
+
+/// The repository's `registry-index/` is what `rebuild.sh` makes from `sources/`: every source
+/// folder is published, every archive's checksum is its index line's `cksum`, packing the
+/// source again gives the same bytes, and every registry dependency can be met by a version
+/// that is not yanked.
+#[test]
+fn registry_index_matches_its_sources() {
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry-index");
+    let config = fs::read_to_string(reg.join("config.json")).unwrap();
+    assert_eq!(config, weir_pkg::publish::DEFAULT_CONFIG);
+    let mut sources: Vec<String> = fs::read_dir(reg.join("sources"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    sources.sort();
+    assert!(sources.len() >= 5, "{sources:?}");
+    let mut names: Vec<String> = sources
+        .iter()
+        .map(|s| s.rsplit_once('-').unwrap().0.to_string())
+        .collect();
+    names.dedup();
+    let mut index = DirIndex::new(&reg);
+    let mut published = Vec::new();
+    let mut all: Vec<IndexEntry> = Vec::new();
+    for name in &names {
+        for e in index.versions(name).unwrap() {
+            let dir = reg.join("sources").join(format!("{}-{}", e.name, e.vers));
+            let archive = fs::read(
+                reg.join(&e.name)
+                    .join(format!("{}-{}.weirpkg", e.name, e.vers)),
+            )
+            .unwrap();
+            assert_eq!(sha256_hex(&archive), e.cksum, "{}", dir.display());
+            let m = Manifest::load(&dir.join("weir.pkg")).unwrap();
+            assert_eq!(
+                pack(&m).unwrap(),
+                archive,
+                "{} packs differently: run registry-index/rebuild.sh",
+                dir.display()
+            );
+            assert_eq!(
+                index_entry(&m, &e.cksum).unwrap(),
+                IndexEntry {
+                    yanked: false,
+                    ..e.clone()
+                }
+            );
+            published.push(format!("{}-{}", e.name, e.vers));
+            all.push(e);
+        }
+    }
+    published.sort();
+    assert_eq!(published, sources);
+    for e in &all {
+        for d in &e.deps {
+            assert!(
+                all.iter()
+                    .any(|o| o.name == d.name && !o.yanked && d.req.matches(&o.vers)),
+                "{} {} needs {} {}: not in the registry",
+                e.name,
+                e.vers,
+                d.name,
+                d.req
+            );
+        }
+    }
+}
+
+/// The resolution cases `registry-index/README.md` promises.
+#[test]
+fn registry_index_resolution_cases() {
+    use std::collections::BTreeMap;
+    let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("../registry-index");
+    let run = |deps: &[(&str, &str)], locked: &[(&str, &str)]| {
+        let deps: Vec<(String, semver::VersionReq)> = (deps.iter())
+            .map(|(n, r)| (n.to_string(), semver::VersionReq::parse(r).unwrap()))
+            .collect();
+        let locked: BTreeMap<String, Version> = (locked.iter())
+            .map(|(n, v)| (n.to_string(), Version::parse(v).unwrap()))
+            .collect();
+        let mut index = DirIndex::new(&reg);
+        weir_pkg::resolve::resolve("app", &Version::new(0, 1, 0), &deps, &mut index, &locked).map(
+            |res| {
+                (res.packages.iter())
+                    .map(|(n, (v, _))| format!("{n} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        )
+    };
+    assert_eq!(
+        run(&[("vecs", "^1")], &[]).unwrap(),
+        "strs 2.0.0, vecs 1.1.0"
+    );
+    assert_eq!(
+        run(&[("vecs", "^1"), ("strs", "^1")], &[]).unwrap(),
+        "strs 1.1.0, vecs 1.1.0"
+    );
+    assert_eq!(
+        run(&[("vecs", "^1"), ("table", "^1")], &[]).unwrap(),
+        "strs 2.0.0, table 1.0.0, vecs 1.1.0"
+    );
+    let e = run(&[("vecs", "=1.0.0"), ("table", "^1")], &[]).unwrap_err();
+    assert!(e.message.contains("no solution"), "{e}");
+    assert!(e.detail.contains("strs"), "{e}");
+    // `expect 0.9.0` is yanked: skipped, unless locked.
+    assert_eq!(run(&[("expect", "*")], &[]).unwrap(), "expect 1.0.0");
+    assert!(run(&[("expect", "^0.9")], &[]).is_err());
+    assert_eq!(
+        run(&[("expect", "^0.9")], &[("expect", "0.9.0")]).unwrap(),
+        "expect 0.9.0"
+    );
+    assert_eq!(run(&[("fnv", "^1")], &[]).unwrap(), "fnv 1.0.0");
+}
+
+#[test]
+fn include_dot_packs_the_package_but_not_target_and_missing_files_are_errors() {
+    let dir = tmp();
+    let m = sample(
+        dir.path(),
+        "(package (name \"dot\") (version \"0.1.0\")\n  (native (sources \"native/hash.c\") (include \".\")))\n",
+    );
+    let files = package_files(&m).unwrap();
+    assert!(files.contains(&PathBuf::from("notes.txt")), "{files:?}");
+    assert!(files.contains(&PathBuf::from("native/include/hash.h")));
+    assert!(
+        !files.iter().any(|f| f.starts_with("target")
+            || f == Path::new("weir.lock")
+            || f.to_string_lossy().contains("/.")
+            || f.to_string_lossy().starts_with('.')),
+        "{files:?}"
+    );
+
+    fs::remove_file(dir.path().join("native/hash.c")).unwrap();
+    let e = pack(&m).unwrap_err();
+    assert_eq!(e.message, "native source `native/hash.c` does not exist");
+    assert_eq!(e.line, Some(2));
+}

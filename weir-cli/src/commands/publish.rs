@@ -33,8 +33,9 @@ pub fn run(shell: Shell, args: Args) -> i32 {
 fn publish(shell: &Shell, args: &Args) -> Result<(), i32> {
     let manifest_path = package::find_manifest(shell)?;
     let m = Manifest::load(&manifest_path).map_err(|e| report_pkg(shell, &e))?;
+    // A dry run needs no registry, but checks against one when one is configured.
     let location = if args.dry_run {
-        None
+        configured_location(shell)?
     } else {
         Some(registry_location(shell, "publish")?)
     };
@@ -68,7 +69,7 @@ fn publish(shell: &Shell, args: &Args) -> Result<(), i32> {
             human_size(archive.len() as u64)
         ),
     );
-    let Some(location) = location else {
+    let Some(location) = location.filter(|_| !args.dry_run) else {
         shell.status("Skipping", "publishing (--dry-run): nothing was written");
         return Ok(());
     };
@@ -80,14 +81,19 @@ fn publish(shell: &Shell, args: &Args) -> Result<(), i32> {
     Ok(())
 }
 
-/// The configured registry (`--registry`, `WEIR_REGISTRY`, `$WEIR_HOME/config.weir`), or an
-/// error saying how to configure one.
-pub fn registry_location(shell: &Shell, verb: &str) -> Result<Location, i32> {
+/// The configured registry (`--registry`, `WEIR_REGISTRY`, `$WEIR_HOME/config.weir`), if any.
+fn configured_location(shell: &Shell) -> Result<Option<Location>, i32> {
     let opts = crate::deps_options();
     let home = registry::weir_home().map_err(|e| report_pkg(shell, &e))?;
-    match registry::configured(opts.registry.as_deref(), &home) {
-        Ok(Some(loc)) => Ok(loc),
-        Ok(None) => {
+    registry::configured(opts.registry.as_deref(), &home).map_err(|e| report_pkg(shell, &e))
+}
+
+/// The configured registry, or an error saying how to configure one.
+pub fn registry_location(shell: &Shell, verb: &str) -> Result<Location, i32> {
+    match configured_location(shell)? {
+        Some(loc) => Ok(loc),
+        None => {
+            let home = registry::weir_home().map_err(|e| report_pkg(shell, &e))?;
             shell.error(&format!(
                 "no registry to {verb} to\nnote: give one with `--registry PATH`, set \
                  WEIR_REGISTRY, or write `(registry \"PATH\")` in {}",
@@ -95,7 +101,6 @@ pub fn registry_location(shell: &Shell, verb: &str) -> Result<Location, i32> {
             ));
             Err(FAILURE)
         }
-        Err(e) => Err(report_pkg(shell, &e)),
     }
 }
 
