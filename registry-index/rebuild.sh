@@ -48,7 +48,8 @@ home=$(mktemp -d "${TMPDIR:-/tmp}/weir-rebuild.XXXXXX")
 trap 'rm -rf "$home"' EXIT INT TERM
 unset WEIR_REGISTRY
 
-out="$home/registry"
+# Not $home/registry: that is where weir caches fetched archives ($WEIR_HOME/registry/).
+out="$home/published"
 for pkg in $ORDER; do
     dir="$here/sources/$pkg"
     if [ ! -f "$dir/weir.pkg" ]; then
