@@ -137,26 +137,43 @@ fn add_build_and_run_on_every_path_with_a_lock() {
     let out = w.ok(&app, &["interp", "--registry", &reg]);
     assert_eq!(out, "hi! from 1.1.0\n");
     let lock = w.lock(&app);
-    assert!(lock.contains("(name \"strs\")\n    (version \"1.1.0\")"), "{lock}");
+    assert!(
+        lock.contains("(name \"strs\")\n    (version \"1.1.0\")"),
+        "{lock}"
+    );
     // Once locked, no registry is needed: the lock names its source.
     assert_eq!(w.ok(&app, &["run"]), "hi! from 1.1.0\n");
     w.ok(&app, &["build", "-o", "app-bin"]);
     let exe = Command::new(app.join("app-bin")).output().unwrap();
     assert_eq!(String::from_utf8(exe.stdout).unwrap(), "hi! from 1.1.0\n");
     // Builds that change nothing leave the lock untouched (byte for byte and mtime).
-    let stamp = fs::metadata(app.join("weir.lock")).unwrap().modified().unwrap();
-    w.ok(&app, &["build", "-o", "app-bin", "--registry", &reg, "--locked"]);
+    let stamp = fs::metadata(app.join("weir.lock"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    w.ok(
+        &app,
+        &["build", "-o", "app-bin", "--registry", &reg, "--locked"],
+    );
     assert_eq!(w.lock(&app), lock);
     assert_eq!(
-        fs::metadata(app.join("weir.lock")).unwrap().modified().unwrap(),
+        fs::metadata(app.join("weir.lock"))
+            .unwrap()
+            .modified()
+            .unwrap(),
         stamp
     );
     // The archive was unpacked under WEIR_HOME.
-    assert!(walk(&w.home()).iter().any(|p| p.ends_with("strs-1.1.0/weir.pkg")));
+    assert!(walk(&w.home())
+        .iter()
+        .any(|p| p.ends_with("strs-1.1.0/weir.pkg")));
 
     let tree = w.ok(&app, &["tree"]);
     assert!(
-        tree.contains(&format!("└── strs v1.1.0 (registry file://{})", w.registry().display())),
+        tree.contains(&format!(
+            "└── strs v1.1.0 (registry file://{})",
+            w.registry().display()
+        )),
         "{tree}"
     );
 }
@@ -170,7 +187,12 @@ fn locked_fails_on_drift_and_a_plain_build_updates_the_lock() {
     // No lock yet: --locked refuses to write one.
     w.ok(&app, &["add", "strs@^1.0", "--registry", &reg]);
     let err = w.fails(&app, &["check", "--registry", &reg, "--locked"]);
-    assert!(err.contains("weir.lock needs to be updated (weir.lock does not exist), but --locked was given"), "{err}");
+    assert!(
+        err.contains(
+            "weir.lock needs to be updated (weir.lock does not exist), but --locked was given"
+        ),
+        "{err}"
+    );
     assert!(!app.join("weir.lock").exists());
     w.ok(&app, &["check", "--registry", &reg]);
     assert!(w.lock(&app).contains("\"1.1.0\""));
@@ -182,7 +204,10 @@ fn locked_fails_on_drift_and_a_plain_build_updates_the_lock() {
         err.contains("the locked strs 1.1.0 does not meet the requirement ^2"),
         "{err}"
     );
-    assert!(err.contains("Updating strs v1.1.0 -> v2.0.0") || err.contains("strs v1.1.0 -> v2.0.0"), "{err}");
+    assert!(
+        err.contains("Updating strs v1.1.0 -> v2.0.0") || err.contains("strs v1.1.0 -> v2.0.0"),
+        "{err}"
+    );
     assert_eq!(w.lock(&app), before);
     let out = w.weir(&app, &["interp", "--registry", &reg]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Updating strs v1.1.0 -> v2.0.0"));
@@ -196,10 +221,16 @@ fn yanked_versions_are_skipped_unless_locked_and_update_moves_on() {
     let app = w.app();
     let reg = reg_arg(&w);
     w.ok(&app, &["add", "strs@^1", "--registry", &reg]);
-    assert_eq!(w.ok(&app, &["interp", "--registry", &reg]), "hi! from 1.1.0\n");
+    assert_eq!(
+        w.ok(&app, &["interp", "--registry", &reg]),
+        "hi! from 1.1.0\n"
+    );
     w.ok(&app, &["yank", "strs@1.1.0", "--registry", &reg]);
     // The lock keeps the yanked version working.
-    assert_eq!(w.ok(&app, &["interp", "--registry", &reg]), "hi! from 1.1.0\n");
+    assert_eq!(
+        w.ok(&app, &["interp", "--registry", &reg]),
+        "hi! from 1.1.0\n"
+    );
     // A new resolution skips it.
     let out = w.weir(&app, &["update", "--registry", &reg]);
     assert!(out.status.success());
@@ -270,7 +301,10 @@ fn registry_packages_depend_on_each_other_and_mix_with_path_deps() {
         "help! from 2.0.0! from 2.0.0\n"
     );
     let lock = w.lock(&app);
-    assert!(lock.contains("(name \"loud\")") && lock.contains("(deps \"strs\")"), "{lock}");
+    assert!(
+        lock.contains("(name \"loud\")") && lock.contains("(deps \"strs\")"),
+        "{lock}"
+    );
     let tree = w.ok(&app, &["tree"]);
     assert!(tree.contains("helper v0.1.0 (../helper)"), "{tree}");
     assert!(tree.contains("loud v1.0.0 (registry"), "{tree}");
@@ -291,7 +325,9 @@ fn a_tampered_archive_is_rejected_and_nothing_is_unpacked() {
     let err = w.fails(&app, &["check", "--registry", &reg]);
     assert!(err.to_lowercase().contains("checksum"), "{err}");
     assert!(
-        !walk(&w.home()).iter().any(|p| p.to_string_lossy().contains("strs-1.1.0/")),
+        !walk(&w.home())
+            .iter()
+            .any(|p| p.to_string_lossy().contains("strs-1.1.0/")),
         "something was unpacked: {:?}",
         walk(&w.home())
     );
@@ -305,7 +341,10 @@ fn http_registry_then_offline() {
     let url = server.url();
     let app = w.app();
     w.ok(&app, &["add", "strs@^1", "--registry", &url]);
-    assert_eq!(w.ok(&app, &["interp", "--registry", &url]), "hi! from 1.1.0\n");
+    assert_eq!(
+        w.ok(&app, &["interp", "--registry", &url]),
+        "hi! from 1.1.0\n"
+    );
     assert!(w.lock(&app).contains(&format!("(source \"{url}\")")));
     // Offline with the cache filled: resolving again works from the cached index.
     fs::remove_file(app.join("weir.lock")).unwrap();
@@ -335,4 +374,85 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+fn registry_index() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../registry-index")
+        .canonicalize()
+        .unwrap()
+}
+
+/// The issue's "done when": `weir new`, `weir add` from `registry-index/` (including the native C
+/// package `fnv`), then the same output on the interpreter, the JIT and AOT, with a lock; then
+/// `--locked` and `--offline` builds from the lock alone.
+#[test]
+fn a_new_app_uses_registry_index_packages_on_every_path() {
+    let w = World::new();
+    let reg = registry_index().to_str().unwrap().to_string();
+    w.ok(w.dir.path(), &["new", "app", "-q"]);
+    let app = w.path("app");
+    for spec in ["strs@^1.1", "vecs", "fnv"] {
+        w.ok(&app, &["add", spec, "--registry", &reg]);
+    }
+    fs::write(
+        app.join("src/main.weir"),
+        "(import strs (join pad-left))\n(import vecs (range sum map))\n(import fnv (digest bucket))\n\n\
+         (defn main ()\n  (let ((xs (range 1 6)))\n    \
+         (println (join (map (fn ((x : i64)) (pad-left (str (* x x)) 3 \".\")) xs) \",\"))\n    \
+         (println (sum xs))\n    (println (digest \"weir\"))\n    (println (bucket \"weir\" 16))))\n",
+    )
+    .unwrap();
+    let interp = w.ok(&app, &["interp", "--registry", &reg]);
+    let lines: Vec<&str> = interp.lines().collect();
+    assert_eq!(lines[..2], ["..1,..4,..9,.16,.25", "15"], "{interp}");
+    assert_eq!(lines.len(), 4, "{interp}");
+    let lock = w.lock(&app);
+    for name in ["strs", "vecs", "fnv"] {
+        assert!(lock.contains(&format!("(name \"{name}\")")), "{lock}");
+    }
+    assert_eq!(w.ok(&app, &["run", "--locked", "--offline"]), interp);
+    w.ok(&app, &["build", "--locked", "--offline", "-o", "app-bin"]);
+    let exe = Command::new(app.join("app-bin")).output().unwrap();
+    assert_eq!(String::from_utf8(exe.stdout).unwrap(), interp);
+    assert_eq!(w.lock(&app), lock);
+}
+
+/// Every package of `registry-index/` passes its own `weir test` suite (dev-deps such as `expect`
+/// come from the registry itself).
+#[test]
+fn registry_index_packages_pass_their_own_tests() {
+    let w = World::new();
+    let index = registry_index();
+    let reg = index.to_str().unwrap().to_string();
+    let mut sources: Vec<PathBuf> = fs::read_dir(index.join("sources"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.sort();
+    assert!(sources.len() >= 8, "{sources:?}");
+    for src in sources {
+        let name = src.file_name().unwrap().to_str().unwrap().to_string();
+        let copy = w.path(&format!("copies/{name}"));
+        copy_dir(&src, &copy);
+        let out = w.ok(&copy, &["test", "-q", "--registry", &reg]);
+        let last = out.lines().last().unwrap_or_default().to_string();
+        assert!(
+            last.ends_with(" passed, 0 failed") && !last.starts_with("0 "),
+            "{name}: {out}"
+        );
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), dest).unwrap();
+        }
+    }
 }
