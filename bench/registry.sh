@@ -83,7 +83,7 @@ app="$root/app"
 cp -r "$reg/app" "$app"
 rm -rf "$reg/app"
 n_versions=$(cat "$reg"/*/*/p* 2>/dev/null | wc -l)
-n_deps=$(grep -c 'version "' "$app/weir.pkg" || true)
+n_deps=$(grep -cE '\(p[0-9]+ \(version' "$app/weir.pkg" || true)
 
 echo "weir: $weir ($("$weir" --version))"
 echo "registry: $reg ($n_versions published versions), app: $app ($n_deps registry deps)"

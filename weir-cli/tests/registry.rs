@@ -6,7 +6,6 @@
 //! Every test has its own registry, `WEIR_HOME` and projects in a temporary folder.
 
 #[path = "../../weir-pkg/tests/common/http.rs"]
-#[allow(dead_code)]
 mod http;
 
 use std::fs;

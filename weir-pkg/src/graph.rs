@@ -115,6 +115,7 @@ pub fn load_graph_with(
     // (from, to, dev)
     let mut edges: Vec<(PackageId, PackageId, bool)> = Vec::new();
     let mut queue = VecDeque::from([PackageId(0)]);
+    let mut folders: HashMap<PathBuf, (PathBuf, PathBuf)> = HashMap::new();
     while let Some(id) = queue.pop_front() {
         let m = packages[id.0].manifest.clone();
         let mut lists = vec![(false, &m.deps)];
@@ -127,19 +128,28 @@ pub fn load_graph_with(
                     DepSource::Path(p) => m.root.join(p),
                     DepSource::Registry { .. } => resolve(&m, dep)?,
                 };
-                let mpath = dependency_manifest(&m, dep, dev, &dir)?;
-                let canon = mpath.canonicalize().map_err(|e| {
-                    dep_error(
-                        &m,
-                        dep,
-                        Some(dev),
-                        format!(
-                            "dependency `{}`: cannot read `{}`: {e}",
-                            dep.name,
-                            mpath.display()
-                        ),
-                    )
-                })?;
+                // Many packages may depend on one folder (a registry package reached from many
+                // others): it is checked and canonicalised once.
+                let (mpath, canon) = match folders.get(&dir) {
+                    Some(found) => found.clone(),
+                    None => {
+                        let mpath = dependency_manifest(&m, dep, dev, &dir)?;
+                        let canon = mpath.canonicalize().map_err(|e| {
+                            dep_error(
+                                &m,
+                                dep,
+                                Some(dev),
+                                format!(
+                                    "dependency `{}`: cannot read `{}`: {e}",
+                                    dep.name,
+                                    mpath.display()
+                                ),
+                            )
+                        })?;
+                        folders.insert(dir.clone(), (mpath.clone(), canon.clone()));
+                        (mpath, canon)
+                    }
+                };
                 let child = match by_canon.get(&canon) {
                     Some(&c) => c,
                     None => {
@@ -471,6 +481,9 @@ fn dependency_manifest(
     }
     // Show the short path when it names the same file.
     let short = shown.join(MANIFEST_NAME);
+    if short == mpath {
+        return Ok(mpath);
+    }
     match (short.canonicalize(), mpath.canonicalize()) {
         (Ok(a), Ok(b)) if a == b => Ok(short),
         _ => Ok(mpath),

@@ -40,6 +40,14 @@ const MAX_QUOTE_CHAIN_TOTAL: usize = 4096;
 /// Stack of the thread that runs lexpr and the conversion.
 const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
 
+/// A manifest with at most this many characters that can open a nesting level (`(`, `[`, the
+/// quote characters, `#`) is parsed on the calling thread: the parser's recursion is bounded by
+/// that count.
+const INLINE_PARSE_BRACKETS: usize = 256;
+
+/// ... and at most this many bytes (lexpr drops a list recursively, one frame per element).
+const INLINE_PARSE_BYTES: usize = 4096;
+
 /// Longest package name.
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -134,6 +142,19 @@ impl Manifest {
         }
         guard(text, path)?;
         let run = || Ctx::new(text, path).manifest();
+        // The parser recurses once per nesting level (bounded by the characters that open one)
+        // and dropping its lists recurses once per element (bounded by the size): a small
+        // manifest with few of them (all real ones) is parsed right here,
+        // which saves a thread per manifest (a no-op build reads one per package).
+        if text.len() <= INLINE_PARSE_BYTES
+            && text
+                .bytes()
+                .filter(|b| matches!(b, b'(' | b'[' | b'\'' | b'`' | b',' | b'#'))
+                .count()
+                <= INLINE_PARSE_BRACKETS
+        {
+            return run();
+        }
         let res = std::thread::scope(|s| {
             match std::thread::Builder::new()
                 .name("weir-manifest".into())
