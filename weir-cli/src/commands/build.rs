@@ -169,10 +169,8 @@ fn build_package(shell: &Shell, args: &Args) -> i32 {
     status
 }
 
-/// `weir build` of a package: one object file per module, kept in `target/obj/PROFILE/` with
-/// the key it was built from (`UnitInfo::key`) and rebuilt only when that key changed, plus the
-/// entry object (global initialisation and `main`, rebuilt every time: it is one small function);
-/// modules compile in parallel. Then everything is linked with `cc`.
+/// `weir build` of a package: one object file per module plus the entry object
+/// ([`compile_objects`]), then everything is linked with `cc`.
 fn build_objects_and_link(
     shell: &Shell,
     linked: &package::Linked,
@@ -182,123 +180,33 @@ fn build_objects_and_link(
     libs: &[String],
     timings: &mut package::Timings,
 ) -> i32 {
-    use rayon::prelude::*;
-    use weir_pkg::fsutil::atomic_write;
-    let opts = Options {
-        opt_speed: args.release,
-        verify: false,
-    };
-    let dir = package::profile_dir(&linked.project, args.release).join("obj");
-    let global_names: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
-        (linked.units.iter())
-            .flat_map(|u| u.globals.iter().map(move |g| format!("{}.{g}", u.module)))
-            .collect(),
-    );
-    let mut jobs = Vec::new();
-    let (mut f, mut g) = (0u32, 0u32);
-    for u in &linked.units {
-        let (nf, ng) = (u.funcs as u32, u.globals.len() as u32);
-        let unit = codegen::Unit {
-            funcs: f..f + nf,
-            globals: g..g + ng,
-            global_names: global_names.clone(),
-            entry: false,
-        };
-        (f, g) = (f + nf, g + ng);
-        jobs.push((
-            dir.join(format!("{}.o", u.module)),
-            Some(u.key.as_str()),
-            unit,
-        ));
-    }
-    jobs.push((
-        dir.join("entry.o"),
-        None,
-        codegen::Unit {
-            funcs: 0..0,
-            globals: 0..0,
-            global_names,
-            entry: true,
-        },
-    ));
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        shell.error(&format!("cannot create `{}`: {e}", dir.display()));
-        return FAILURE;
-    }
-    let verbose = shell.is_verbose();
-    let spin = package::spinner(shell, "Building", "machine code (Cranelift)");
-    // `keys` records, for each object, the key it was built from: one file for all objects
-    // (one file per object made the kernel's file creation a tenth of a cold build). Objects
-    // about to be rebuilt lose their line first, so an interrupted build never leaves a stale
-    // object marked fresh.
-    let keys_path = dir.join("keys");
-    let mut keys: std::collections::BTreeMap<String, String> = std::fs::read_to_string(&keys_path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(m, k)| (m.to_string(), k.to_string()))
-        .collect();
-    let stale: Vec<bool> = (jobs.iter())
-        .map(|(obj, key, _)| match key {
-            Some(key) => {
-                let name = obj.file_name().map(|n| n.to_string_lossy().into_owned());
-                !(obj.is_file() && name.and_then(|n| keys.get(&n)).is_some_and(|k| k == key))
-            }
-            None => true,
+    let plans: Vec<ObjectPlan> = (linked.units.iter())
+        .map(|u| ObjectPlan {
+            module: u.module.clone(),
+            funcs: u.funcs,
+            globals: u.globals.clone(),
+            key: Some(u.key.clone()),
         })
         .collect();
-    let write_keys = |keys: &std::collections::BTreeMap<String, String>| {
-        let text: String = keys.iter().map(|(m, k)| format!("{m} {k}\n")).collect();
-        let _ = atomic_write(&keys_path, text.as_bytes());
+    let dir = package::profile_dir(&linked.project, args.release).join("obj");
+    let spin = package::spinner(shell, "Building", "machine code (Cranelift)");
+    let objects = compile_objects(
+        shell,
+        &spin,
+        (&linked.program, &linked.sources, linked.main),
+        &plans,
+        &dir,
+        args.release,
+        timings,
+    );
+    let mut objects = match objects {
+        Ok(o) => o,
+        Err(code) => {
+            spin.finish_and_clear();
+            return code;
+        }
     };
-    for ((obj, _, _), stale) in jobs.iter().zip(&stale) {
-        if *stale {
-            keys.remove(
-                &obj.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
-        }
-    }
-    write_keys(&keys);
-    let results: Vec<Result<bool, codegen::CodegenError>> = timings.time("codegen", || {
-        (jobs.par_iter().zip(&stale))
-            .map(|((obj, _, unit), stale)| {
-                if !stale {
-                    return Ok(false);
-                }
-                let bytes =
-                    codegen::compile_unit_object(&linked.program, &linked.sources, &opts, unit)?;
-                std::fs::write(obj, &bytes).map_err(|e| {
-                    codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
-                })?;
-                Ok(true)
-            })
-            .collect()
-    });
-    for (r, (obj, key, _)) in results.into_iter().zip(&jobs) {
-        match r {
-            Ok(true) => {
-                if let Some(key) = key {
-                    let name = obj.file_name().unwrap_or_default().to_string_lossy();
-                    keys.insert(name.into_owned(), key.to_string());
-                }
-                if verbose && key.is_some() {
-                    spin.suspend(|| shell.raw_line(&format!("compiled {}", package::show(obj))));
-                }
-            }
-            Ok(false) => {}
-            Err(e) => {
-                write_keys(&keys);
-                spin.finish_and_clear();
-                return codegen_failed(shell, &linked.sources, linked.main, e);
-            }
-        }
-    }
-    write_keys(&keys);
     spin.set_message("linking (cc)");
-    let mut objects: Vec<PathBuf> = jobs.iter().map(|(o, _, _)| o.clone()).collect();
     objects.extend(native.objects.iter().cloned());
     let lib_dir = package::profile_dir(&linked.project, args.release);
     let linked_ok = timings.time("cc", || {
@@ -312,6 +220,152 @@ fn build_objects_and_link(
             FAILURE
         }
     }
+}
+
+/// One module's object file of a package executable (see [`compile_objects`]).
+pub(crate) struct ObjectPlan {
+    /// The object is `DIR/MODULE.o`.
+    pub module: String,
+    /// How many functions and which globals (by name) the module has; in the linked program
+    /// they follow those of the modules planned before it.
+    pub funcs: usize,
+    pub globals: Vec<String>,
+    /// What the object is built from (e.g. `UnitInfo::key`): it is reused while the key is
+    /// unchanged; `None` rebuilds it every time.
+    pub key: Option<String>,
+}
+
+/// Compiles `program` into one object per plan (which together cover every function and
+/// global, in order) plus the entry object (global initialisation and `main`, rebuilt every
+/// time: it is one small function), in parallel, into `dir`; returns the object files.
+///
+/// `dir/keys` records the key each object was built from, one line per object (one file per
+/// object made the kernel's file creation a tenth of a cold build). Objects about to be rebuilt
+/// lose their line first, so an interrupted build never leaves a stale object marked fresh.
+pub(crate) fn compile_objects(
+    shell: &Shell,
+    spin: &indicatif::ProgressBar,
+    (program, sources, main): (
+        &weir_compiler::tir::Program,
+        &weir_compiler::span::SourceMap,
+        weir_compiler::span::FileId,
+    ),
+    plans: &[ObjectPlan],
+    dir: &Path,
+    release: bool,
+    timings: &mut package::Timings,
+) -> Result<Vec<PathBuf>, i32> {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+    use weir_pkg::fsutil::atomic_write;
+    let opts = Options {
+        opt_speed: release,
+        verify: false,
+    };
+    let global_names: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (plans.iter())
+            .flat_map(|p| p.globals.iter().map(move |g| format!("{}.{g}", p.module)))
+            .collect(),
+    );
+    // (object file, key, unit)
+    let mut jobs: Vec<(PathBuf, Option<&str>, codegen::Unit)> = Vec::new();
+    let (mut f, mut g) = (0u32, 0u32);
+    for p in plans {
+        let (nf, ng) = (p.funcs as u32, p.globals.len() as u32);
+        let unit = codegen::Unit {
+            funcs: f..f + nf,
+            globals: g..g + ng,
+            global_names: global_names.clone(),
+            entry: false,
+        };
+        (f, g) = (f + nf, g + ng);
+        jobs.push((dir.join(format!("{}.o", p.module)), p.key.as_deref(), unit));
+    }
+    if f as usize != program.funcs.len() || g as usize != program.globals.len() {
+        shell.error(&format!(
+            "internal error: the objects cover {f} functions and {g} globals, the program has {} and {}",
+            program.funcs.len(),
+            program.globals.len()
+        ));
+        return Err(super::INTERNAL_ERROR);
+    }
+    // `#` cannot start a module name, so the entry never shares a module's file.
+    let entry = codegen::Unit {
+        funcs: 0..0,
+        globals: 0..0,
+        global_names,
+        entry: true,
+    };
+    jobs.push((dir.join("#entry.o"), None, entry));
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        shell.error(&format!("cannot create `{}`: {e}", package::show(dir)));
+        return Err(FAILURE);
+    }
+    let file_name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let keys_path = dir.join("keys");
+    let mut keys: BTreeMap<String, String> = std::fs::read_to_string(&keys_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(m, k)| (m.to_string(), k.to_string()))
+        .collect();
+    let stale: Vec<bool> = (jobs.iter())
+        .map(|(obj, key, _)| match key {
+            Some(key) => !(obj.is_file() && keys.get(&file_name(obj)).is_some_and(|k| k == key)),
+            None => true,
+        })
+        .collect();
+    let write_keys = |keys: &BTreeMap<String, String>| {
+        let text: String = keys.iter().map(|(m, k)| format!("{m} {k}\n")).collect();
+        let _ = atomic_write(&keys_path, text.as_bytes());
+    };
+    for ((obj, _, _), stale) in jobs.iter().zip(&stale) {
+        if *stale {
+            keys.remove(&file_name(obj));
+        }
+    }
+    write_keys(&keys);
+    let results: Vec<Result<bool, codegen::CodegenError>> = timings.time("codegen", || {
+        (jobs.par_iter().zip(&stale))
+            .map(|((obj, _, unit), stale)| {
+                if !stale {
+                    return Ok(false);
+                }
+                let bytes = codegen::compile_unit_object(program, sources, &opts, unit)?;
+                std::fs::write(obj, &bytes).map_err(|e| {
+                    codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
+                })?;
+                Ok(true)
+            })
+            .collect()
+    });
+    let verbose = shell.is_verbose();
+    for (r, (obj, key, _)) in results.into_iter().zip(&jobs) {
+        match r {
+            Ok(true) => {
+                if let Some(key) = key {
+                    keys.insert(file_name(obj), key.to_string());
+                    if verbose {
+                        spin.suspend(|| {
+                            shell.raw_line(&format!("compiled {}", package::show(obj)))
+                        });
+                    }
+                }
+            }
+            Ok(false) => {}
+            Err(e) => {
+                write_keys(&keys);
+                return Err(codegen_failed(shell, sources, main, e));
+            }
+        }
+    }
+    write_keys(&keys);
+    Ok(jobs.into_iter().map(|(o, _, _)| o).collect())
 }
 
 /// Reports a code generation failure (status 1 for what the user can change).

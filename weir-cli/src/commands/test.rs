@@ -54,7 +54,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use weir_compiler::check::{check_module_in, CheckOptions};
-use weir_compiler::codegen::{self, Options};
 use weir_compiler::diag::Diagnostic;
 use weir_compiler::interp::{self, Config, RunError};
 use weir_compiler::module::{CheckedModule, ItemKey};
@@ -62,6 +61,7 @@ use weir_compiler::span::{FileId, SourceMap, Span};
 use weir_compiler::tir::{self, Callee, FuncId, Lit, TExpr, TExprKind};
 use weir_compiler::types::Type;
 
+use super::build::ObjectPlan;
 use super::{on_big_stack, FAILURE};
 use crate::package;
 use crate::shell::Shell;
@@ -401,16 +401,6 @@ fn quote(text: &str) -> String {
     s
 }
 
-/// One object file of the test executable: a module's functions and globals (in link order).
-struct ObjectPlan {
-    module: String,
-    funcs: usize,
-    globals: Vec<String>,
-    /// What the object is built from (`UnitInfo::key`, extended with the wrappers added to a
-    /// test module); the object is reused while the key is unchanged.
-    key: String,
-}
-
 /// The objects of the test program: one per module as `weir build` makes them, test modules'
 /// keys extended with their wrappers, and the runner (always rebuilt).
 fn object_plans(
@@ -433,7 +423,7 @@ fn object_plans(
                 module: u.module.clone(),
                 funcs: u.funcs + wrappers.len(),
                 globals: u.globals.clone(),
-                key,
+                key: Some(key),
             }
         })
         .collect();
@@ -441,7 +431,7 @@ fn object_plans(
         module: RUNNER.to_string(),
         funcs: runner.own_funcs.len(),
         globals: Vec::new(),
-        key: String::new(),
+        key: None,
     });
     plans
 }
@@ -460,120 +450,26 @@ fn build_executable(
     release: bool,
     timings: &mut package::Timings,
 ) -> Result<(), i32> {
-    use rayon::prelude::*;
     let obj_dir = dir
         .join("obj")
         .join(if release { "release" } else { "debug" });
-    if let Err(e) = std::fs::create_dir_all(&obj_dir) {
-        shell.error(&format!("cannot create `{}`: {e}", package::show(&obj_dir)));
-        return Err(FAILURE);
-    }
-    let opts = Options {
-        opt_speed: release,
-        verify: false,
-    };
-    let global_names: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
-        (plans.iter())
-            .flat_map(|p| p.globals.iter().map(move |g| format!("{}.{g}", p.module)))
-            .collect(),
-    );
-    // (object file, key: empty = always rebuild, unit)
-    let mut jobs: Vec<(PathBuf, &str, codegen::Unit)> = Vec::new();
-    let (mut f, mut g) = (0u32, 0u32);
-    for p in plans {
-        let (nf, ng) = (p.funcs as u32, p.globals.len() as u32);
-        let unit = codegen::Unit {
-            funcs: f..f + nf,
-            globals: g..g + ng,
-            global_names: global_names.clone(),
-            entry: false,
-        };
-        (f, g) = (f + nf, g + ng);
-        jobs.push((obj_dir.join(format!("{}.o", p.module)), &p.key, unit));
-    }
-    if f as usize != program.funcs.len() || g as usize != program.globals.len() {
-        shell.error(&format!(
-            "internal error: the test objects cover {f} functions and {g} globals, the program has {} and {}",
-            program.funcs.len(),
-            program.globals.len()
-        ));
-        return Err(super::INTERNAL_ERROR);
-    }
-    jobs.push((
-        obj_dir.join("#entry.o"),
-        "",
-        codegen::Unit {
-            funcs: 0..0,
-            globals: 0..0,
-            global_names,
-            entry: true,
-        },
-    ));
-    // `keys`: the key each object was built from, one line per object; an object about to be
-    // rebuilt loses its line first, so an interrupted build never leaves a stale object fresh.
-    let keys_path = obj_dir.join("keys");
-    let mut keys: std::collections::BTreeMap<String, String> = std::fs::read_to_string(&keys_path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(m, k)| (m.to_string(), k.to_string()))
-        .collect();
-    let file_name = |p: &Path| {
-        p.file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned()
-    };
-    let stale: Vec<bool> = (jobs.iter())
-        .map(|(obj, key, _)| {
-            key.is_empty()
-                || !(obj.is_file() && keys.get(&file_name(obj)) == Some(&key.to_string()))
-        })
-        .collect();
-    for ((obj, _, _), stale) in jobs.iter().zip(&stale) {
-        if *stale {
-            keys.remove(&file_name(obj));
-        }
-    }
-    let write_keys = |keys: &std::collections::BTreeMap<String, String>| {
-        let text: String = keys.iter().map(|(m, k)| format!("{m} {k}\n")).collect();
-        let _ = weir_pkg::fsutil::atomic_write(&keys_path, text.as_bytes());
-    };
-    write_keys(&keys);
     let spin = package::spinner(shell, "Building", "test executable (Cranelift)");
-    let results: Vec<Result<(), codegen::CodegenError>> = timings.time("codegen", || {
-        (jobs.par_iter().zip(&stale))
-            .map(|((obj, _, unit), stale)| {
-                if !stale {
-                    return Ok(());
-                }
-                let bytes = codegen::compile_unit_object(program, sources, &opts, unit)?;
-                std::fs::write(obj, &bytes).map_err(|e| {
-                    codegen::CodegenError::Internal(format!("cannot write {}: {e}", obj.display()))
-                })
-            })
-            .collect()
-    });
-    for (r, ((obj, key, _), stale)) in results.into_iter().zip(jobs.iter().zip(&stale)) {
-        match r {
-            Ok(()) => {
-                if *stale && !key.is_empty() {
-                    keys.insert(file_name(obj), key.to_string());
-                }
-            }
-            Err(codegen::CodegenError::Unsupported { message, span }) => {
-                write_keys(&keys);
-                spin.finish_and_clear();
-                shell.diagnostic(sources, FileId(0), &Diagnostic::error(span, message));
-                return Err(FAILURE);
-            }
-            Err(codegen::CodegenError::Internal(e)) => {
-                panic!("internal error: code generation failed: {e}")
-            }
+    let objects = super::build::compile_objects(
+        shell,
+        &spin,
+        (program, sources, FileId(0)),
+        plans,
+        &obj_dir,
+        release,
+        timings,
+    );
+    let mut objects = match objects {
+        Ok(o) => o,
+        Err(code) => {
+            spin.finish_and_clear();
+            return Err(code);
         }
-    }
-    write_keys(&keys);
-    let mut objects: Vec<PathBuf> = jobs.into_iter().map(|(o, _, _)| o).collect();
+    };
     objects.extend(native.objects.iter().cloned());
     let libs: Vec<String> = native.links.iter().map(|(_, l)| l.clone()).collect();
     spin.set_message("linking (cc)");
