@@ -332,7 +332,12 @@ pub fn native(
                 if objs.compiled > 0 {
                     shell.status(
                         "Compiling",
-                        &format!("{} (native, {} C files)", m.name, objs.compiled),
+                        &format!(
+                            "{} (native, {} C file{})",
+                            m.name,
+                            objs.compiled,
+                            if objs.compiled == 1 { "" } else { "s" }
+                        ),
                     );
                 }
                 for (file, text) in &objs.warnings {
