@@ -33,6 +33,10 @@ Examples:
   weir parse hello.weir                show the parsed syntax tree
   weir new hello                       create a package `hello` (--lib, --template c-lib, gl-app)
   weir init                            make the current folder a package
+  weir test                            run the package's tests (tests/*.weir, test-* functions)
+  weir add strs --registry DIR         add a registry dependency (or --path ../lib)
+  weir update                          move weir.lock to the newest allowed versions
+  weir publish --registry DIR          add this package to a folder registry
   weir tree                            show the package's dependency tree
   weir clean                           remove the package's build folder `target/`
 
@@ -119,6 +123,9 @@ enum Command {
             stderr and exits with status 1."
     )]
     Check(commands::check::Args),
+    /// Run the package's tests (test-* functions in tests/*.weir)
+    #[command(after_help = "Examples:\n  weir test\n  weir test parse")]
+    Test(commands::test::Args),
     /// Print the program after expansion of ->, ->> and cond
     Expand(commands::expand::Args),
     /// Print the parsed syntax tree of a program
@@ -154,9 +161,6 @@ enum Command {
     Yank(commands::yank::Args),
     /// Resolve registry dependencies again (newest allowed versions) and rewrite weir.lock
     Update(commands::update::Args),
-    /// Run the package's tests (test-* functions in tests/*.weir)
-    #[command(after_help = "Examples:\n  weir test\n  weir test parse")]
-    Test(commands::test::Args),
 }
 
 /// The global registry flags, for the commands that need them.
