@@ -345,6 +345,12 @@ fn http_registry_then_offline() {
         "hi! from 1.1.0\n"
     );
     assert!(w.lock(&app).contains(&format!("(source \"{url}\")")));
+    // With the lock in place, builds send no request at all, even with the registry configured.
+    let before = server.all_hits();
+    assert!(!before.is_empty());
+    w.ok(&app, &["build", "--registry", &url]);
+    w.ok(&app, &["build", "--registry", &url]);
+    assert_eq!(server.all_hits(), before);
     // Offline with the cache filled: resolving again works from the cached index.
     fs::remove_file(app.join("weir.lock")).unwrap();
     assert_eq!(
@@ -391,8 +397,9 @@ fn a_new_app_uses_registry_index_packages_on_every_path() {
     let reg = registry_index().to_str().unwrap().to_string();
     w.ok(w.dir.path(), &["new", "app", "-q"]);
     let app = w.path("app");
+    // A folder registry is local: all of this works offline.
     for spec in ["strs@^1.1", "vecs", "fnv"] {
-        w.ok(&app, &["add", spec, "--registry", &reg]);
+        w.ok(&app, &["add", spec, "--registry", &reg, "--offline"]);
     }
     fs::write(
         app.join("src/main.weir"),
@@ -402,7 +409,7 @@ fn a_new_app_uses_registry_index_packages_on_every_path() {
          (println (sum xs))\n    (println (digest \"weir\"))\n    (println (bucket \"weir\" 16))))\n",
     )
     .unwrap();
-    let interp = w.ok(&app, &["interp", "--registry", &reg]);
+    let interp = w.ok(&app, &["interp", "--registry", &reg, "--offline"]);
     let lines: Vec<&str> = interp.lines().collect();
     assert_eq!(lines[..2], ["..1,..4,..9,.16,.25", "15"], "{interp}");
     assert_eq!(lines.len(), 4, "{interp}");
