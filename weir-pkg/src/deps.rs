@@ -220,27 +220,26 @@ pub fn prepare(
                 ))
             }
         };
-        let dir = match reg.unpacked(&p.name, &p.version) {
-            Some(d) => d,
-            None => {
-                let d = reg.fetch(&p.name, &p.version, &p.checksum).map_err(|e| {
-                    let note = format!(
-                        "note: weir.lock says {} v{} comes from {}; if that registry moved, give its \
-                         new location with `--registry` (weir.lock is then updated)",
-                        p.name, p.version, p.source
-                    );
-                    let detail = match e.detail.is_empty() {
-                        true => note,
-                        false => format!("{}\n{note}", e.detail),
-                    };
-                    e.with_detail(detail)
-                })?;
-                prepared
-                    .events
-                    .push(("Downloaded", format!("{} v{}", p.name, p.version)));
-                d
-            }
-        };
+        // `fetch` also checks that what was unpacked earlier has the locked checksum (reading
+        // only its marker); `unpacked` only says whether anything is there yet.
+        let fresh = reg.unpacked(&p.name, &p.version).is_none();
+        let dir = reg.fetch(&p.name, &p.version, &p.checksum).map_err(|e| {
+            let note = format!(
+                "note: weir.lock says {} v{} comes from {}; if that registry moved, give its \
+                 new location with `--registry` (weir.lock is then updated)",
+                p.name, p.version, p.source
+            );
+            let detail = match e.detail.is_empty() {
+                true => note,
+                false => format!("{}\n{note}", e.detail),
+            };
+            e.with_detail(detail)
+        })?;
+        if fresh {
+            prepared
+                .events
+                .push(("Downloaded", format!("{} v{}", p.name, p.version)));
+        }
         prepared
             .packages
             .insert(p.name.clone(), (dir, p.version.clone(), p.source.clone()));
