@@ -25,7 +25,7 @@ pub fn run(shell: Shell, args: Args) -> i32 {
         Ok(prepared) => {
             crate::package::report_registry(&shell, &prepared);
             if prepared.events.is_empty() {
-                shell.status("Locked", "weir.lock is up to date");
+                shell.status("Finished", "weir.lock is already up to date");
             }
             0
         }
