@@ -357,6 +357,26 @@ impl<'t> Ctx<'t> {
         self.position(start.line(), start.column().checked_sub(1)?)
     }
 
+    /// A non-empty list headed by a symbol (a field, a dependency key, a native part): its
+    /// position, elements and head. `not_list` and `bad_head` word the errors from the
+    /// description of what was found instead (the datum, or the list's first element).
+    fn headed<'a>(
+        &self,
+        d: Ref<'a>,
+        not_list: impl FnOnce(String) -> String,
+        bad_head: impl FnOnce(String) -> String,
+    ) -> Result<(Option<Pos>, Vec<Ref<'a>>, &'a str), PkgError> {
+        let pos = self.pos(d);
+        let items = match self.items(d)? {
+            Some(items) if !items.is_empty() => items,
+            _ => return Err(self.err(pos, not_list(describe(d.value())))),
+        };
+        match items[0].value().as_symbol() {
+            Some(head) => Ok((pos, items, head)),
+            None => Err(self.err(pos, bad_head(describe(items[0].value())))),
+        }
+    }
+
     /// The elements of a proper list; `None` when `d` is not a list; an error for `(a . b)`.
     fn items<'a>(&self, d: Ref<'a>) -> Result<Option<Vec<Ref<'a>>>, PkgError> {
         let Some(mut it) = d.list_iter() else {
@@ -487,28 +507,15 @@ impl<'t> Ctx<'t> {
         let mut b = Builder::default();
         let mut seen: Vec<(String, Option<Pos>)> = Vec::new();
         for f in items.iter().skip(1) {
-            let fpos = self.pos(*f);
-            let parts = match self.items(*f)? {
-                Some(p) if !p.is_empty() => p,
-                _ => {
-                    return Err(self.err(
-                        fpos,
-                        format!(
-                            "expected a field like (name \"...\"), found {}",
-                            describe(f.value())
-                        ),
-                    ))
-                }
-            };
-            let Some(name) = parts[0].as_symbol() else {
-                return Err(self.err(
-                    fpos,
+            let (fpos, parts, name) = self.headed(
+                *f,
+                |found| format!("expected a field like (name \"...\"), found {found}"),
+                |found| {
                     format!(
-                        "expected a field name, found {} (fields look like (name \"...\"))",
-                        describe(parts[0].value())
-                    ),
-                ));
-            };
+                        "expected a field name, found {found} (fields look like (name \"...\"))"
+                    )
+                },
+            )?;
             let quoted = fpos
                 .and_then(|p| self.offset(p.line as usize, p.byte_col))
                 .and_then(|o| self.text.get(o..))
@@ -864,25 +871,13 @@ impl<'t> Ctx<'t> {
         let mut path: Option<(String, Option<Pos>)> = None;
         let mut version: Option<(String, Option<Pos>)> = None;
         for k in &parts[1..] {
-            let kpos = self.pos(*k);
-            let kv = match self.items(*k)? {
-                Some(kv) if !kv.is_empty() => kv,
-                _ => {
-                    return Err(self.err(
-                        kpos,
-                        format!(
-                            "{what}: expected (path \"...\") or (version \"...\"), found {}",
-                            describe(k.value())
-                        ),
-                    ))
-                }
-            };
-            let Some(key) = kv[0].as_symbol() else {
-                return Err(self.err(
-                    kpos,
-                    format!("{what}: expected (path \"...\") or (version \"...\"), found a list starting with {}", describe(kv[0].value())),
-                ));
-            };
+            let (kpos, kv, key) = self.headed(
+                *k,
+                |found| format!("{what}: expected (path \"...\") or (version \"...\"), found {found}"),
+                |found| {
+                    format!("{what}: expected (path \"...\") or (version \"...\"), found a list starting with {found}")
+                },
+            )?;
             if !DEP_KEYS.contains(&key) {
                 return Err(self.err(kpos, format!("{what}: {}", unknown("key", key, DEP_KEYS))));
             }
@@ -953,28 +948,13 @@ impl<'t> Ctx<'t> {
         let mut seen: Vec<(&str, Option<Pos>)> = Vec::new();
         let mut given: Vec<&str> = Vec::new();
         for part in f.args {
-            let ppos = self.pos(*part);
-            let items = match self.items(*part)? {
-                Some(i) if !i.is_empty() => i,
-                _ => {
-                    return Err(self.err(
-                        ppos,
-                        format!(
-                            "field `native`: expected a part like (sources \"x.c\"), found {}",
-                            describe(part.value())
-                        ),
-                    ))
-                }
-            };
-            let Some(key) = items[0].as_symbol() else {
-                return Err(self.err(
-                    ppos,
-                    format!(
-                        "field `native`: expected a part name (sources, include, cflags or link), found {}",
-                        describe(items[0].value())
-                    ),
-                ));
-            };
+            let (ppos, items, key) = self.headed(
+                *part,
+                |found| format!("field `native`: expected a part like (sources \"x.c\"), found {found}"),
+                |found| {
+                    format!("field `native`: expected a part name (sources, include, cflags or link), found {found}")
+                },
+            )?;
             let Some(key) = NATIVE_PARTS.iter().copied().find(|k| *k == key) else {
                 return Err(self.err(
                     ppos,
