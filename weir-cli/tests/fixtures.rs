@@ -25,6 +25,9 @@
 //! - There are no timing assertions; the per-program timeout (default 120 s,
 //!   `WEIR_FIXTURE_TIMEOUT`) only turns a hang into a failure.
 
+#[path = "common/harness.rs"]
+mod harness;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
@@ -33,6 +36,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use harness::{append_stderr, first_difference, signal_note, timeout};
 
 /// An execution path: the commands that run one program. `{weir}` is the `weir` binary, `{file}`
 /// the program's file name, `{exe}` a scratch executable path and `{args}` the program's
@@ -554,14 +559,6 @@ fn scratch_dir() -> PathBuf {
     dir
 }
 
-fn timeout() -> Duration {
-    let secs = std::env::var("WEIR_FIXTURE_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120);
-    Duration::from_secs(secs)
-}
-
 fn run_command(argv: &[String], dir: &Path) -> Observation {
     let spawned = Command::new(&argv[0])
         .args(&argv[1..])
@@ -619,20 +616,6 @@ fn run_command(argv: &[String], dir: &Path) -> Observation {
         status,
         note,
     }
-}
-
-#[cfg(unix)]
-fn signal_note(status: &std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match status.signal() {
-        Some(sig) => format!("killed by signal {sig}"),
-        None => format!("ended without a status ({status})"),
-    }
-}
-
-#[cfg(not(unix))]
-fn signal_note(status: &std::process::ExitStatus) -> String {
-    format!("ended without a status ({status})")
 }
 
 fn describe_status(obs: &Observation) -> String {
@@ -798,61 +781,8 @@ impl Report {
     }
 }
 
-/// `    line N: expected "…" / actual "…"` for the first differing line.
-fn first_difference(expected: &[u8], actual: &[u8]) -> String {
-    let exp: Vec<&[u8]> = expected.split_inclusive(|&b| b == b'\n').collect();
-    let act: Vec<&[u8]> = actual.split_inclusive(|&b| b == b'\n').collect();
-    let show = |line: Option<&&[u8]>| match line {
-        Some(l) => format!("{:?}", String::from_utf8_lossy(l)),
-        None => "<end of output>".to_string(),
-    };
-    let n = (0..exp.len().max(act.len()))
-        .find(|&i| exp.get(i) != act.get(i))
-        .unwrap_or(0);
-    format!(
-        "    first difference at line {}:\n      expected: {}\n      actual:   {}\n    ({} vs {} lines)",
-        n + 1,
-        show(exp.get(n)),
-        show(act.get(n)),
-        exp.len(),
-        act.len()
-    )
-}
-
-fn append_stderr(msg: &mut String, stderr: &[u8]) {
-    if stderr.is_empty() {
-        return;
-    }
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().take(8).collect();
-    msg.push_str("\n    stderr:");
-    for line in &lines {
-        msg.push_str("\n      | ");
-        msg.push_str(line);
-    }
-    if text.lines().count() > lines.len() {
-        msg.push_str("\n      | …");
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The harness's own helpers.
-
-#[test]
-fn first_difference_names_the_line() {
-    let msg = first_difference(b"a\nb\nc\n", b"a\nB\nc\n");
-    assert!(msg.contains("line 2"), "{msg}");
-    assert!(msg.contains("expected: \"b\\n\""), "{msg}");
-    assert!(msg.contains("actual:   \"B\\n\""), "{msg}");
-    let msg = first_difference(b"a\n", b"a\nextra\n");
-    assert!(
-        msg.contains("line 2") && msg.contains("<end of output>"),
-        "{msg}"
-    );
-    // A missing final newline is a difference too.
-    let msg = first_difference(b"a\n", b"a");
-    assert!(msg.contains("line 1"), "{msg}");
-}
 
 #[test]
 fn templates_expand_arguments_in_place() {
